@@ -1,0 +1,210 @@
+package candidates
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/spellwright/speller/internal/editdist"
+)
+
+// BleveOptions configures NewBleve. The zero value accepts every term of the field.
+type BleveOptions struct {
+	// MinDocFreq drops the terms found in fewer documents (terms in no live document are always dropped).
+	MinDocFreq uint64
+	// Prefix is the number of leading runes a term must share with the token (0: none), as in Lucene's
+	// DirectSpellChecker minPrefix. It speeds lookups up and loses the words whose typo is in the prefix.
+	Prefix int
+}
+
+// Bleve is an Index over the term dictionary of one field of a bleve index: it finds candidates among the
+// terms the index holds right now, the way Lucene's DirectSpellChecker works off a live search index. Match.ID
+// is NoID and Match.Count is the term's document frequency in that field.
+//
+// Each Lookup opens a reader (a point-in-time snapshot), walks the dictionary and closes the reader, so it
+// sees every document indexed before the call. Two code paths, chosen by what the index's reader supports:
+//
+//   - readers implementing index.IndexReaderFuzzy (scorch, bleve's default index type, e.g. bleve.New or
+//     bleve.NewUsing("", m, scorch.Name, scorch.Name, nil) in memory): FieldDictFuzzy with
+//     fuzziness = maxDist walks the term FST with a Levenshtein automaton. In bleve v2.6.3 scorch builds that
+//     automaton with transpositions enabled, so its distance never exceeds OSA and no OSA match is missed
+//     (TestBleveScorchExact checks this against a scan of the whole dictionary). If an implementation's
+//     automaton were plain Levenshtein, a transposition would cost 2 there and a word at OSA distance 2 made
+//     of a transposition plus another edit would be missed. Scorch omits document frequencies from fuzzy
+//     dictionary entries, so Lookup fetches each accepted term's frequency with FieldDictRange.
+//   - other readers (upsidedown, used by bleve.NewMemOnly): the field dictionary (or the part of it sharing
+//     the prefix) is scanned in full and every term is checked with OSA. Exact, but O(terms) per lookup.
+//
+// Every term is verified with editdist.OSA, which assigns Match.Distance. maxDist is clamped to 0..2 (bleve's
+// automata go no further). Terms are returned in dictionary order. Lookups allocate (bleve's readers do).
+//
+// Lookup cannot return bleve errors (index closed, I/O): it returns the matches found up to the error and
+// reports nothing. Use LookupErr to see the error.
+type Bleve struct {
+	idx   index.Index
+	field string
+	opts  BleveOptions
+	pool  sync.Pool
+}
+
+// maxBleveDist is the largest fuzziness bleve's automata support.
+const maxBleveDist = 2
+
+// NewBleve returns a Bleve index over field of idx. It fails if the index is closed or has no advanced index.
+// The field need not have terms yet.
+func NewBleve(idx bleve.Index, field string, opts BleveOptions) (*Bleve, error) {
+	if idx == nil {
+		return nil, errors.New("candidates: nil bleve index")
+	}
+	if field == "" {
+		return nil, errors.New("candidates: empty bleve field name")
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("candidates: bleve advanced index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("candidates: bleve reader: %w", err)
+	}
+	if err := r.Close(); err != nil {
+		return nil, fmt.Errorf("candidates: bleve reader: %w", err)
+	}
+	opts.Prefix = max(opts.Prefix, 0)
+	b := &Bleve{idx: adv, field: field, opts: opts}
+	b.pool.New = func() any { return new(bleveScratch) }
+	return b, nil
+}
+
+type bleveScratch struct {
+	q, t []rune
+	ed   editdist.Scratch
+}
+
+// Lookup appends to dst the terms of the field within OSA distance maxDist of token (see Bleve), and returns
+// dst. On a bleve error it returns what it found before the error.
+func (b *Bleve) Lookup(dst []Match, token string, maxDist int) []Match {
+	dst, _ = b.LookupErr(dst, token, maxDist)
+	return dst
+}
+
+// LookupErr is Lookup that also returns the first error from bleve. dst holds the matches found before the
+// error.
+func (b *Bleve) LookupErr(dst []Match, token string, maxDist int) (_ []Match, err error) {
+	maxDist = min(max(maxDist, 0), maxBleveDist)
+	r, err := b.idx.Reader()
+	if err != nil {
+		return dst, err
+	}
+	defer func() {
+		if cerr := r.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	sc := b.pool.Get().(*bleveScratch)
+	defer b.pool.Put(sc)
+	sc.q = appendRunes(sc.q[:0], token)
+	q := sc.q
+
+	if maxDist == 0 {
+		n, err := docFreq(r, b.field, token)
+		if err == nil && n > 0 && n >= b.opts.MinDocFreq {
+			dst = append(dst, Match{Word: token, ID: NoID, Count: n, Distance: 0})
+		}
+		return dst, err
+	}
+
+	prefix := token[:runePrefixBytes(token, b.opts.Prefix)]
+
+	var fd index.FieldDict
+	fuzzy, isFuzzy := r.(index.IndexReaderFuzzy)
+	switch {
+	case isFuzzy:
+		fd, err = fuzzy.FieldDictFuzzy(b.field, token, maxDist, prefix)
+	case prefix != "":
+		fd, err = r.FieldDictPrefix(b.field, []byte(prefix))
+	default:
+		fd, err = r.FieldDict(b.field)
+	}
+	if err != nil {
+		return dst, err
+	}
+	defer func() {
+		if cerr := fd.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			return dst, err
+		}
+		if e == nil {
+			return dst, nil
+		}
+		if n := utf8.RuneCountInString(e.Term); n-len(q) > maxDist || len(q)-n > maxDist {
+			continue
+		}
+		sc.t = appendRunes(sc.t[:0], e.Term)
+		d := editdist.OSA(q, sc.t, maxDist, &sc.ed)
+		if d > maxDist {
+			continue
+		}
+		term, count := e.Term, e.Count // e is only valid until the next call to Next
+		if count == 0 && isFuzzy {
+			// Scorch's fuzzy dictionary omits counts; a real zero (all documents deleted) stays zero here.
+			if count, err = docFreq(r, b.field, term); err != nil {
+				return dst, err
+			}
+		}
+		if count == 0 || count < b.opts.MinDocFreq {
+			continue
+		}
+		dst = append(dst, Match{Word: term, ID: NoID, Count: count, Distance: d})
+	}
+}
+
+// docFreq returns the document frequency of term in field (0 if absent).
+func docFreq(r index.IndexReader, field, term string) (n uint64, err error) {
+	fd, err := r.FieldDictRange(field, []byte(term), []byte(term))
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if cerr := fd.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	for {
+		e, err := fd.Next()
+		if err != nil || e == nil {
+			return n, err
+		}
+		if e.Term == term {
+			n += e.Count
+		}
+	}
+}
+
+// appendRunes appends the runes of s to dst (invalid bytes as U+FFFD, as []rune(s) does).
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+// runePrefixBytes returns the byte length of the first n runes of s (all of s if it has fewer).
+func runePrefixBytes(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+
+	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/spell"
+)
+
+// errUsage reports a command-line error already explained by the flag package; errHelp a request for help
+// that was answered.
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help")
+)
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func newFlags(name, args string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("speller "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		io.WriteString(stderr, "usage: speller "+name+" [flags] "+args+"\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// newCorrector loads the model at path ("" for the embedded default) with the hyperparameter overrides.
+func newCorrector(path string, sets []string) (*spell.Corrector, error) {
+	b, err := data.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sets {
+		if err := b.Params.Set(s); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.Params.Validate(); err != nil {
+		return nil, err
+	}
+	return spell.New(b, spell.Options{}), nil
+}

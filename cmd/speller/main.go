@@ -1,0 +1,69 @@
+// Command speller corrects, evaluates and builds spelling models.
+//
+//	speller correct [--model FILE] [--json] [QUERY...]
+//	speller eval    [--model FILE] [--json] FILE.tsv...
+//	speller train   --unigrams FILE --corpus FILE --pairs FILE --out FILE
+//
+// Run "speller COMMAND -h" for a command's flags.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"correct", "correct queries (arguments, or one per line on stdin)", runCorrect},
+	{"eval", "measure accuracy, precision, recall and latency on labelled files", runEval},
+	{"train", "build a model bundle from word counts, text and misspelling pairs", runTrain},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: speller COMMAND [flags] [args]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes a command line and returns the exit code: 0 success, 1 failure, 2 usage error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			if err := c.run(ctx, args[1:], stdin, stdout, stderr); err != nil {
+				switch err {
+				case errHelp:
+					return 0
+				case errUsage:
+					return 2
+				}
+				fmt.Fprintf(stderr, "speller %s: %v\n", c.name, err)
+				return 1
+			}
+			return 0
+		}
+	}
+	fmt.Fprintf(stderr, "speller: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}

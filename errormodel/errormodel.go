@@ -1,0 +1,435 @@
+// Package errormodel is the error model (the emission) of the noisy-channel speller: how likely a shopper who
+// meant word w types t. It aligns (typed, intended) pairs with a restricted Damerau–Levenshtein programme with
+// backtrace, counts the substitutions, insertions, deletions (with their left neighbour, Start at the word's
+// beginning) and transpositions, and turns the counts into probabilities in the manner of Kernighan, Church &
+// Gale (1990), smoothed so that unseen edits keep a small probability. P(t|w) is the probability of the most
+// probable alignment; unchanged characters contribute 1, so P(w|w) = 1.
+//
+//	var c errormodel.Counts
+//	c.Add("jewlery", "jewelry", 1)
+//	m := c.Model(errormodel.Options{}); lp := m.LogProb("jewlery", "jewelry")
+package errormodel
+
+import (
+	"math"
+	"sort"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/spellwright/speller/internal/binenc"
+)
+
+type key struct {
+	kind OpKind
+	x, y rune
+}
+
+// Counts accumulates edit counts from (typed, intended) pairs and the character contexts of the intended
+// words. The zero value is ready to use; it is not safe for concurrent use.
+type Counts struct {
+	edits map[key]float64
+	chars map[rune]float64    // c(x) in intended words, Start once per word
+	pairs map[[2]rune]float64 // c(xy) in intended words, with Start before the first character
+	// Pairs is the number of pairs added (weighted), Skipped the number refused by Add.
+	Pairs, Skipped float64
+}
+
+// MaxPairDistance is the largest OSA distance of a pair that Add counts: pairs further apart are more often
+// different words than misspellings, and their alignments are noise.
+const MaxPairDistance = 3
+
+func (c *Counts) init() {
+	if c.edits == nil {
+		c.edits = make(map[key]float64)
+		c.chars = make(map[rune]float64)
+		c.pairs = make(map[[2]rune]float64)
+	}
+}
+
+// Add counts the edits of the optimal alignment of intended to typed, weighted by weight, and the contexts of
+// intended. It returns false and counts nothing when the pair is empty, identical, not valid UTF-8, or more
+// than MaxPairDistance edits apart.
+func (c *Counts) Add(typed, intended string, weight float64) bool {
+	c.init()
+	if typed == "" || intended == "" || typed == intended || weight <= 0 ||
+		!utf8.ValidString(typed) || !utf8.ValidString(intended) {
+		c.Skipped += weight
+		return false
+	}
+	ops := Align(typed, intended)
+	if len(ops) > MaxPairDistance {
+		c.Skipped += weight
+		return false
+	}
+	for _, op := range ops {
+		c.edits[key{op.Kind, op.X, op.Y}] += weight
+	}
+	c.AddContext(intended, weight)
+	c.Pairs += weight
+	return true
+}
+
+// AddContext counts the characters and character pairs of a correctly typed word, the denominators of the
+// edit probabilities.
+func (c *Counts) AddContext(word string, weight float64) {
+	c.init()
+	p := Start
+	c.chars[Start] += weight
+	for _, r := range word {
+		c.chars[r] += weight
+		c.pairs[[2]rune{p, r}] += weight
+		p = r
+	}
+}
+
+// Merge adds weight times the counts of o to c.
+func (c *Counts) Merge(o *Counts, weight float64) {
+	c.init()
+	for k, v := range o.edits {
+		c.edits[k] += v * weight
+	}
+	for k, v := range o.chars {
+		c.chars[k] += v * weight
+	}
+	for k, v := range o.pairs {
+		c.pairs[k] += v * weight
+	}
+	c.Pairs += o.Pairs * weight
+	c.Skipped += o.Skipped * weight
+}
+
+// Edits returns the number of distinct edits counted.
+func (c *Counts) Edits() int { return len(c.edits) }
+
+// Options are the smoothing settings of a Model. The zero value selects the defaults.
+type Options struct {
+	// Prior is the weight, in context occurrences, of the backoff distribution each edit probability is
+	// smoothed towards (default 10).
+	Prior float64
+}
+
+func (o Options) withDefaults() Options {
+	if o.Prior <= 0 {
+		o.Prior = 10
+	}
+	return o
+}
+
+// Model gives edit probabilities. It is immutable and safe for concurrent use.
+type Model struct {
+	opts   Options
+	counts *Counts
+	// Dense cost tables (-log P) over a small alphabet of classes; class 0 is Start, class 1 every other
+	// rune not in the alphabet.
+	class    [128]uint8
+	classOf  map[rune]uint8 // non-ASCII runes of the alphabet
+	nclass   int
+	sub, ins []float32 // [x*nclass+y]
+	del, trn []float32
+	pool     sync.Pool
+}
+
+const (
+	classStart = 0
+	classOther = 1
+	maxClasses = 96
+)
+
+// Model turns the counts into a smoothed model. The counts must not change afterwards.
+//
+// Each probability is a count divided by the count of its context in the intended words, smoothed towards
+// a backoff estimate that ignores the context: P(e|c) = (n(c,e) + β·P(e)) / (n(c) + β), with β = Options.Prior,
+// and P(e) the rate of e over all contexts, itself smoothed towards the rate of its kind of edit.
+func (c *Counts) Model(opts Options) *Model {
+	c.init()
+	m := &Model{opts: opts.withDefaults(), counts: c}
+	m.buildAlphabet()
+	m.buildTables()
+	return m
+}
+
+// buildAlphabet picks the most frequent characters of the intended words as dense classes.
+func (m *Model) buildAlphabet() {
+	type rc struct {
+		r rune
+		n float64
+	}
+	var rs []rc
+	for r, n := range m.counts.chars {
+		if r != Start {
+			rs = append(rs, rc{r, n})
+		}
+	}
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].n != rs[j].n {
+			return rs[i].n > rs[j].n
+		}
+		return rs[i].r < rs[j].r
+	})
+	for i := range m.class {
+		m.class[i] = classOther
+	}
+	m.class[Start] = classStart
+	m.classOf = make(map[rune]uint8)
+	m.nclass = 2
+	for _, x := range rs {
+		if m.nclass == maxClasses {
+			break
+		}
+		if x.r < 128 {
+			m.class[x.r] = uint8(m.nclass)
+		} else {
+			m.classOf[x.r] = uint8(m.nclass)
+		}
+		m.nclass++
+	}
+}
+
+func (m *Model) classFor(r rune) uint8 {
+	if r >= 0 && r < 128 {
+		return m.class[r]
+	}
+	if c, ok := m.classOf[r]; ok {
+		return c
+	}
+	return classOther
+}
+
+// rates holds the per-kind marginals the probabilities back off to.
+type rates struct {
+	total    [5]float64          // edits of each kind
+	byTarget [5]map[rune]float64 // edits of each kind by the character produced (sub, ins) or lost (del) or pair first char (trans)
+	chars    float64             // characters in intended words, Start excluded
+	charsOf  map[rune]float64    // alias of counts.chars
+	pairsOf  map[[2]rune]float64 // alias of counts.pairs
+	edits    map[key]float64     // alias of counts.edits
+	alphabet float64             // number of distinct characters
+}
+
+func (m *Model) rates() *rates {
+	c := m.counts
+	rt := &rates{charsOf: c.chars, pairsOf: c.pairs, edits: c.edits}
+	for k := range rt.byTarget {
+		rt.byTarget[k] = make(map[rune]float64)
+	}
+	for k, v := range c.edits {
+		rt.total[k.kind] += v
+		rt.byTarget[k.kind][k.y] += v
+	}
+	for r, v := range c.chars {
+		if r != Start {
+			rt.chars += v
+		}
+	}
+	rt.alphabet = float64(max(len(c.chars)-1, 26))
+	return rt
+}
+
+// prob computes the smoothed probability of one edit; see Counts.Model.
+func (m *Model) prob(rt *rates, kind OpKind, x, y rune) float64 {
+	beta := m.opts.Prior
+	n := rt.edits[key{kind, x, y}]
+	// Base rate of this kind of edit per context occurrence, so that an edit never seen in any context
+	// still has probability rate/alphabet.
+	chars := max(rt.chars, 1)
+	rate := (rt.total[kind] + 1) / (chars + 1)
+	switch kind {
+	case Sub, Ins:
+		// Context x (a character; Start for Ins at the beginning), outcome y.
+		backoff := (rt.byTarget[kind][y] + beta*rate/rt.alphabet) / (chars + beta)
+		return (n + beta*backoff) / (rt.charsOf[x] + beta)
+	case Del:
+		// Context: the pair xy; the event: y is dropped. Backs off to dropping y anywhere.
+		backoff := (rt.byTarget[kind][y] + beta*rate) / (rt.charsOf[y] + beta)
+		return (n + beta*backoff) / (rt.pairsOf[[2]rune{x, y}] + beta)
+	case Trans:
+		backoff := (rt.byTarget[kind][y] + beta*rate) / (rt.charsOf[y] + beta)
+		return (n + beta*backoff) / (rt.pairsOf[[2]rune{x, y}] + beta)
+	}
+	return 0
+}
+
+// buildTables fills the dense cost tables. A class stands for its rune; classOther stands for any rune
+// outside the alphabet and gets the probabilities of an unseen character.
+func (m *Model) buildTables() {
+	rt := m.rates()
+	k := m.nclass
+	m.sub = make([]float32, k*k)
+	m.ins = make([]float32, k*k)
+	m.del = make([]float32, k*k)
+	m.trn = make([]float32, k*k)
+	runes := make([]rune, k)
+	runes[classStart] = Start
+	runes[classOther] = utf8.MaxRune // a character no word has: unseen contexts and outcomes
+	for r := rune(0); r < 128; r++ {
+		if c := m.class[r]; c > classOther {
+			runes[c] = r
+		}
+	}
+	for r, c := range m.classOf {
+		runes[c] = r
+	}
+	cost := func(p float64) float32 { return float32(-math.Log(p)) }
+	for a := 0; a < k; a++ {
+		for b := 0; b < k; b++ {
+			x, y := runes[a], runes[b]
+			i := a*k + b
+			m.sub[i] = cost(m.prob(rt, Sub, x, y))
+			m.ins[i] = cost(m.prob(rt, Ins, x, y))
+			m.del[i] = cost(m.prob(rt, Del, x, y))
+			m.trn[i] = cost(m.prob(rt, Trans, x, y))
+		}
+	}
+}
+
+// Prob returns the smoothed probability of one edit (for inspection and tests; LogProb uses the tables).
+func (m *Model) Prob(op Op) float64 { return m.prob(m.rates(), op.Kind, op.X, op.Y) }
+
+type weighted struct{ m *Model }
+
+func (w weighted) sub(x, y rune) float32   { return w.m.sub[w.m.idx(x, y)] }
+func (w weighted) ins(x, y rune) float32   { return w.m.ins[w.m.idx(x, y)] }
+func (w weighted) del(x, y rune) float32   { return w.m.del[w.m.idx(x, y)] }
+func (w weighted) trans(x, y rune) float32 { return w.m.trn[w.m.idx(x, y)] }
+
+func (m *Model) idx(x, y rune) int { return int(m.classFor(x))*m.nclass + int(m.classFor(y)) }
+
+type scratch struct {
+	tb   table
+	t, w []rune
+}
+
+// LogProb returns log P(typed | intended): the log probability of the most probable alignment, 0 when the
+// two are equal. The alignment is searched in a band around the diagonal wide enough for the length
+// difference plus two edits. Cost: O(len·band) table look-ups, no allocation in the steady state.
+func (m *Model) LogProb(typed, intended string) float64 {
+	if typed == intended {
+		return 0
+	}
+	s, _ := m.pool.Get().(*scratch)
+	if s == nil {
+		s = new(scratch)
+	}
+	s.t = appendRunes(s.t[:0], typed)
+	s.w = appendRunes(s.w[:0], intended)
+	band := max(len(s.t)-len(s.w), len(s.w)-len(s.t)) + 2
+	v := fill(&s.tb, weighted{m}, s.t, s.w, band)
+	m.pool.Put(s)
+	return -float64(v)
+}
+
+// Explain returns the edits of the most probable alignment of intended to typed with their probabilities.
+func (m *Model) Explain(typed, intended string) []Op {
+	var tb table
+	t, w := []rune(typed), []rune(intended)
+	fill(&tb, weighted{m}, t, w, -1)
+	return backtrace(&tb, weighted{m}, t, w)
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+// Counts returns the counts the model was built from.
+func (m *Model) Counts() *Counts { return m.counts }
+
+// MarshalBinary encodes the counts (the model is rebuilt from them on load, so smoothing can change without
+// retraining). The encoding is deterministic.
+func (c *Counts) MarshalBinary() ([]byte, error) {
+	c.init()
+	var e binenc.Encoder
+	e.Float64(c.Pairs)
+	e.Float64(c.Skipped)
+	keys := make([]key, 0, len(c.edits))
+	for k := range c.edits {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		if a.x != b.x {
+			return a.x < b.x
+		}
+		return a.y < b.y
+	})
+	e.Uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.Uvarint(uint64(k.kind))
+		e.Uvarint(uint64(k.x))
+		e.Uvarint(uint64(k.y))
+		e.Float64(c.edits[k])
+	}
+	chars := make([]rune, 0, len(c.chars))
+	for r := range c.chars {
+		chars = append(chars, r)
+	}
+	sort.Slice(chars, func(i, j int) bool { return chars[i] < chars[j] })
+	e.Uvarint(uint64(len(chars)))
+	for _, r := range chars {
+		e.Uvarint(uint64(r))
+		e.Float64(c.chars[r])
+	}
+	pairs := make([][2]rune, 0, len(c.pairs))
+	for p := range c.pairs {
+		pairs = append(pairs, p)
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i][0] != pairs[j][0] {
+			return pairs[i][0] < pairs[j][0]
+		}
+		return pairs[i][1] < pairs[j][1]
+	})
+	e.Uvarint(uint64(len(pairs)))
+	for _, p := range pairs {
+		e.Uvarint(uint64(p[0]))
+		e.Uvarint(uint64(p[1]))
+		e.Float64(c.pairs[p])
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes counts written by MarshalBinary, replacing c's contents.
+func (c *Counts) UnmarshalBinary(b []byte) error {
+	*c = Counts{}
+	c.init()
+	d := binenc.NewDecoder(b)
+	c.Pairs = d.Float64()
+	c.Skipped = d.Float64()
+	readRune := func() rune {
+		v := d.Uvarint()
+		if v > utf8.MaxRune {
+			d.Fail("character out of range")
+			return 0
+		}
+		return rune(v)
+	}
+	n := d.Len(11)
+	for i := 0; i < n && d.Err() == nil; i++ {
+		kind := OpKind(d.Uvarint())
+		x, y := readRune(), readRune()
+		v := d.Float64()
+		if kind < Sub || kind > Trans || v < 0 {
+			return errCorrupt("bad edit entry")
+		}
+		c.edits[key{kind, x, y}] = v
+	}
+	n = d.Len(9)
+	for i := 0; i < n && d.Err() == nil; i++ {
+		r := readRune()
+		c.chars[r] = d.Float64()
+	}
+	n = d.Len(10)
+	for i := 0; i < n && d.Err() == nil; i++ {
+		x, y := readRune(), readRune()
+		c.pairs[[2]rune{x, y}] = d.Float64()
+	}
+	if err := d.Finish(); err != nil {
+		return fmtErr(err)
+	}
+	return nil
+}

@@ -1,0 +1,349 @@
+// Package model is the model bundle: one versioned binary file holding everything the speller needs — the
+// error model, the language model (whose vocabulary the candidate index is built over), the hyperparameters
+// and metadata — written and read through io.Writer and io.Reader. A bundle is built once by the trainer and
+// opened read-only by the server; a corrupt or truncated file gives a clear error, never a panic.
+//
+//	b, err := model.Open("default.model")
+//	fmt.Println(b.Meta.Version, b.LM.Len())
+//	_, err = b.WriteTo(w)
+package model
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spellwright/speller/errormodel"
+	"github.com/spellwright/speller/internal/binenc"
+	"github.com/spellwright/speller/langmodel"
+)
+
+// The file format.
+//
+//	magic    "SPELLMDL"                       8 bytes
+//	version  uint32 little-endian             4 bytes
+//	length   uint64 little-endian             8 bytes: length of the payload
+//	payload  gzip of the sections             length bytes
+//	checksum CRC-32C (Castagnoli) of payload  4 bytes
+//
+// The gunzipped payload is a uvarint count of sections, each a name and its bytes (binenc strings), in this
+// order: "meta" (JSON Metadata), "params" (JSON Params), "lm" (langmodel.Model), "errors"
+// (errormodel.Counts). Unknown sections are an error: a newer format gets a new version.
+//
+// Format history (keep one fixture per version in testdata/ and a test that it loads):
+//
+//	1  2026-11: first version.
+const (
+	FormatVersion = 1
+	magic         = "SPELLMDL"
+	// maxPayload bounds the compressed and decompressed sizes accepted from a file.
+	maxPayload = 1 << 30
+)
+
+// Errors returned (wrapped) by Read; test them with errors.Is.
+var (
+	ErrNotModel    = errors.New("not a speller model file")
+	ErrVersion     = errors.New("unsupported model format version")
+	ErrChecksum    = errors.New("model checksum mismatch")
+	ErrTruncated   = errors.New("model file truncated")
+	ErrCorrupt     = binenc.ErrCorrupt
+	errMissingPart = errors.New("missing section")
+)
+
+// Metadata describes where a bundle comes from.
+type Metadata struct {
+	Version   string    `json:"version"`    // unique per build, e.g. "en-20261123-3f2a9c1d"
+	BuildTime time.Time `json:"build_time"` // when it was built
+	Sources   []string  `json:"sources"`    // the data it was built from
+	Comment   string    `json:"comment,omitempty"`
+	// Extra holds reports attached by the tools that made the bundle ("train", "tune").
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+// Params are the hyperparameters of the decision (see MODEL.md). They are tuned by `speller tune`.
+type Params struct {
+	// Lambda is the emission exponent λ weighing the error model against the language model.
+	Lambda float64 `json:"lambda"`
+	// Slope and Intercept define the offer threshold: a correction is offered when
+	// log_odds > Slope·n_tokens + Intercept.
+	Slope     float64 `json:"slope"`
+	Intercept float64 `json:"intercept"`
+	// AutoThreshold is the intercept of the auto-correct line (same slope): the correction is applied
+	// automatically when log_odds > Slope·n_tokens + AutoThreshold. It is at least Intercept.
+	AutoThreshold float64 `json:"auto_threshold"`
+	// LogPUnk is log P_unk, the language-model probability of a token outside the vocabulary.
+	LogPUnk float64 `json:"log_p_unk"`
+}
+
+// DefaultParams are used by a bundle that was never tuned.
+var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24}
+
+// Validate reports whether p can be used.
+func (p Params) Validate() error {
+	for name, v := range map[string]float64{"lambda": p.Lambda, "slope": p.Slope, "intercept": p.Intercept,
+		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("model: parameter %s is %v", name, v)
+		}
+	}
+	if p.Lambda <= 0 {
+		return fmt.Errorf("model: lambda %v must be positive", p.Lambda)
+	}
+	if p.LogPUnk >= 0 {
+		return fmt.Errorf("model: log_p_unk %v must be negative", p.LogPUnk)
+	}
+	if p.AutoThreshold < p.Intercept {
+		return fmt.Errorf("model: auto_threshold %v below intercept %v", p.AutoThreshold, p.Intercept)
+	}
+	return nil
+}
+
+// Bundle is a loaded model. It is immutable once built or read, and safe for concurrent use.
+type Bundle struct {
+	Meta   Metadata
+	Params Params
+	LM     *langmodel.Model
+	Errors *errormodel.Model
+}
+
+// WriteTo writes the bundle in the current format. The output is deterministic for equal bundles.
+func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
+	if err := b.Params.Validate(); err != nil {
+		return 0, err
+	}
+	meta, err := json.Marshal(b.Meta)
+	if err != nil {
+		return 0, fmt.Errorf("model: encode metadata: %w", err)
+	}
+	params, err := json.Marshal(b.Params)
+	if err != nil {
+		return 0, fmt.Errorf("model: encode params: %w", err)
+	}
+	lm, err := b.LM.MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	em, err := b.Errors.Counts().MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	var e binenc.Encoder
+	e.Uvarint(4)
+	for _, s := range []struct {
+		name string
+		data []byte
+	}{{"meta", meta}, {"params", params}, {"lm", lm}, {"errors", em}} {
+		e.String(s.name)
+		e.String(string(s.data))
+	}
+	var payload bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&payload, gzip.BestCompression)
+	if _, err := zw.Write(e.Bytes()); err != nil {
+		return 0, fmt.Errorf("model: compress: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("model: compress: %w", err)
+	}
+	var hdr [20]byte
+	copy(hdr[:], magic)
+	binary.LittleEndian.PutUint32(hdr[8:], FormatVersion)
+	binary.LittleEndian.PutUint64(hdr[12:], uint64(payload.Len()))
+	var sum [4]byte
+	binary.LittleEndian.PutUint32(sum[:], crc32.Checksum(payload.Bytes(), castagnoli))
+	var n int64
+	for _, part := range [][]byte{hdr[:], payload.Bytes(), sum[:]} {
+		k, err := w.Write(part)
+		n += int64(k)
+		if err != nil {
+			return n, fmt.Errorf("model: write: %w", err)
+		}
+	}
+	return n, nil
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Read reads a bundle written by WriteTo.
+func Read(r io.Reader) (*Bundle, error) {
+	var hdr [20]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("model: %w: header", ErrTruncated)
+		}
+		return nil, fmt.Errorf("model: read header: %w", err)
+	}
+	if string(hdr[:8]) != magic {
+		return nil, fmt.Errorf("model: %w (bad magic)", ErrNotModel)
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != FormatVersion {
+		return nil, fmt.Errorf("model: %w: file has version %d, this build reads %d", ErrVersion, v, FormatVersion)
+	}
+	length := binary.LittleEndian.Uint64(hdr[12:])
+	if length > maxPayload {
+		return nil, fmt.Errorf("model: %w: payload length %d", ErrCorrupt, length)
+	}
+	// Read without trusting length for the allocation: a corrupt length on a short file fails as truncated.
+	body, err := io.ReadAll(io.LimitReader(r, int64(length)+4))
+	if err != nil {
+		return nil, fmt.Errorf("model: read payload: %w", err)
+	}
+	if uint64(len(body)) < length+4 {
+		return nil, fmt.Errorf("model: %w: %d of %d payload bytes", ErrTruncated, len(body), length+4)
+	}
+	payload, sum := body[:length], binary.LittleEndian.Uint32(body[length:])
+	if crc32.Checksum(payload, castagnoli) != sum {
+		return nil, fmt.Errorf("model: %w", ErrChecksum)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("model: %w: payload: %v", ErrCorrupt, err)
+	}
+	raw, err := io.ReadAll(io.LimitReader(zr, maxPayload+1))
+	if err != nil {
+		return nil, fmt.Errorf("model: %w: payload: %v", ErrCorrupt, err)
+	}
+	if len(raw) > maxPayload {
+		return nil, fmt.Errorf("model: %w: payload larger than %d bytes", ErrCorrupt, maxPayload)
+	}
+	return decode(raw)
+}
+
+func decode(raw []byte) (*Bundle, error) {
+	d := binenc.NewDecoder(raw)
+	n := d.Len(2)
+	sections := make(map[string][]byte, n)
+	for i := 0; i < n && d.Err() == nil; i++ {
+		name := d.String()
+		data := d.Bytes()
+		if d.Err() != nil {
+			break
+		}
+		if _, dup := sections[name]; dup {
+			return nil, fmt.Errorf("model: %w: duplicate section %q", ErrCorrupt, name)
+		}
+		sections[name] = data
+	}
+	if err := d.Finish(); err != nil {
+		return nil, fmt.Errorf("model: sections: %w", err)
+	}
+	for _, name := range []string{"meta", "params", "lm", "errors"} {
+		if _, ok := sections[name]; !ok {
+			return nil, fmt.Errorf("model: %w: %w %q", ErrCorrupt, errMissingPart, name)
+		}
+	}
+	if len(sections) != 4 {
+		return nil, fmt.Errorf("model: %w: unknown sections", ErrCorrupt)
+	}
+	b := &Bundle{}
+	if err := json.Unmarshal(sections["meta"], &b.Meta); err != nil {
+		return nil, fmt.Errorf("model: %w: metadata: %v", ErrCorrupt, err)
+	}
+	if err := json.Unmarshal(sections["params"], &b.Params); err != nil {
+		return nil, fmt.Errorf("model: %w: params: %v", ErrCorrupt, err)
+	}
+	if err := b.Params.Validate(); err != nil {
+		return nil, fmt.Errorf("%w (%w)", err, ErrCorrupt)
+	}
+	b.LM = new(langmodel.Model)
+	if err := b.LM.UnmarshalBinary(sections["lm"]); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	var counts errormodel.Counts
+	if err := counts.UnmarshalBinary(sections["errors"]); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	b.Errors = counts.Model(errormodel.Options{})
+	return b, nil
+}
+
+// Open reads the bundle in the file at path.
+func Open(path string) (*Bundle, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	defer f.Close()
+	b, err := Read(bufioReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return b, nil
+}
+
+// WriteFile writes the bundle to path atomically: to a temporary file in the same directory, synced, then
+// renamed over path, so a reader (or a server watching the directory) never sees a partial file.
+func (b *Bundle) WriteFile(path string) error {
+	dir, base := splitPath(path)
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if _, err := b.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	return nil
+}
+
+// ParamNames lists the hyperparameters by their JSON names, in a fixed order.
+var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk"}
+
+// Ptr returns a pointer to the parameter called name (its JSON name), or nil.
+func (p *Params) Ptr(name string) *float64 {
+	switch name {
+	case "lambda":
+		return &p.Lambda
+	case "slope":
+		return &p.Slope
+	case "intercept":
+		return &p.Intercept
+	case "auto_threshold":
+		return &p.AutoThreshold
+	case "log_p_unk":
+		return &p.LogPUnk
+	}
+	return nil
+}
+
+// Set parses an assignment "name=value" (e.g. "log_p_unk=-25") into p; it does not validate the result.
+func (p *Params) Set(assignment string) error {
+	name, value, ok := strings.Cut(assignment, "=")
+	if !ok {
+		return fmt.Errorf("model: parameter %q: want name=value", assignment)
+	}
+	ptr := p.Ptr(strings.TrimSpace(name))
+	if ptr == nil {
+		return fmt.Errorf("model: unknown parameter %q (known: %s)", name, strings.Join(ParamNames, ", "))
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+	if err != nil {
+		return fmt.Errorf("model: parameter %s: %w", name, err)
+	}
+	*ptr = v
+	return nil
+}

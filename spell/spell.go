@@ -1,0 +1,429 @@
+// Package spell is the corrector: it tokenizes a query, draws candidates for each correctable token from the
+// vocabulary index, scores them with the error and language models, finds the most probable correction with
+// Viterbi decoding, and decides from the log odds of that correction against the query as typed whether to
+// offer it ("did you mean"), apply it ("showing results for") or say nothing.
+//
+//	c := spell.New(bundle, spell.Options{})
+//	res, err := c.Correct(ctx, spell.Request{Query: "jewlery box"})
+//	fmt.Println(res.Action, res.Correction) // AUTO_CORRECT jewelry box
+package spell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/spellwright/speller/candidates"
+	"github.com/spellwright/speller/eval"
+	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/model"
+	"github.com/spellwright/speller/tokenize"
+	"github.com/spellwright/speller/viterbi"
+)
+
+// Action is what the search page should do with a correction.
+type Action int
+
+// The actions, in increasing confidence.
+const (
+	None        Action = iota // show nothing
+	DidYouMean                // show the results of the query as typed, and offer the correction
+	AutoCorrect               // show the results of the correction, and offer the query as typed
+)
+
+func (a Action) String() string {
+	switch a {
+	case DidYouMean:
+		return "DID_YOU_MEAN"
+	case AutoCorrect:
+		return "AUTO_CORRECT"
+	}
+	return "NONE"
+}
+
+// Errors returned (wrapped) by Correct for input it refuses; test them with errors.Is.
+var (
+	ErrInvalidUTF8 = errors.New("query is not valid UTF-8")
+	ErrTooLong     = errors.New("query too long")
+	ErrTooMany     = errors.New("query has too many tokens")
+)
+
+// NoCandidateLogOdds is the log odds reported when no token of the query has any candidate.
+const NoCandidateLogOdds = -100
+
+// Options configure a Corrector. The zero value works; defaults are filled in by withDefaults.
+type Options struct {
+	MaxQueryBytes int // longest query accepted, in bytes (default 1024)
+	MaxTokens     int // most tokens accepted (default 32)
+	MaxDistance   int // edit distance of candidates (default 2)
+	MaxCandidates int // candidates kept per token after ranking by P(w)·P(t|w)^λ (default 12)
+	NBest         int // paths decoded, the source of alternatives (default 5)
+	// Index draws candidates; default: a SymSpell index over the model's vocabulary.
+	Index candidates.Index
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxQueryBytes <= 0 {
+		o.MaxQueryBytes = 1024
+	}
+	if o.MaxTokens <= 0 {
+		o.MaxTokens = 32
+	}
+	if o.MaxDistance <= 0 {
+		o.MaxDistance = 2
+	}
+	if o.MaxCandidates <= 0 {
+		o.MaxCandidates = 12
+	}
+	if o.NBest <= 0 {
+		o.NBest = 5
+	}
+	return o
+}
+
+// Request is one query to correct.
+type Request struct {
+	Query string
+	// ZeroResults says the query as typed returned no results: any correction found is applied
+	// (AutoCorrect), whatever its confidence.
+	ZeroResults bool
+	// MaxAlternatives bounds Result.Alternatives (0: NBest).
+	MaxAlternatives int
+}
+
+// Token is the decision for one token of the query.
+type Token struct {
+	Typed      string // the token as typed: Query[Start:End]
+	Chosen     string // the output for it: Typed when unchanged
+	Start, End int    // byte span in the query; a merge spans two typed tokens
+	Changed    bool
+}
+
+// Alternative is one decoded correction.
+type Alternative struct {
+	Text    string
+	Score   float64 // log probability of the path
+	LogOdds float64 // Score minus the score of the query as typed
+}
+
+// Result is the answer for one query.
+type Result struct {
+	Query      string
+	Correction string // the corrected query; empty when Action is None
+	Action     Action
+	// LogOdds is log P(best correction)/P(query as typed); negative when the query as typed is more
+	// probable; NoCandidateLogOdds when nothing could be proposed.
+	LogOdds float64
+	// Confidence is the odds turned into a probability, exp(LogOdds)/(1+exp(LogOdds)).
+	Confidence float64
+	// Threshold and AutoThreshold are the log-odds lines the decision compared against for this query.
+	Threshold, AutoThreshold float64
+	// BestPath is the most probable reading regardless of thresholds (the query itself when nothing beats
+	// it), for evaluation.
+	BestPath string
+	Tokens   []Token // the tokens of the best correction (or of the query when there is none)
+	// Alternatives are the decoded corrections other than the query as typed, best first.
+	Alternatives []Alternative
+}
+
+// Corrector corrects queries with one model. It is immutable and safe for concurrent use.
+type Corrector struct {
+	b      *model.Bundle
+	p      model.Params
+	opts   Options
+	index  candidates.Index
+	scrach sync.Pool
+}
+
+// New returns a Corrector for the bundle. Building the default index takes a few hundred milliseconds for
+// a vocabulary of 100k words.
+func New(b *model.Bundle, opts Options) *Corrector {
+	opts = opts.withDefaults()
+	idx := opts.Index
+	if idx == nil {
+		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance})
+	}
+	return &Corrector{b: b, p: b.Params, opts: opts, index: idx}
+}
+
+// Bundle returns the model the corrector uses.
+func (c *Corrector) Bundle() *model.Bundle { return c.b }
+
+// Params returns the hyperparameters in use.
+func (c *Corrector) Params() model.Params { return c.p }
+
+// WithParams returns a corrector sharing c's model and index with other hyperparameters.
+func (c *Corrector) WithParams(p model.Params) *Corrector {
+	return &Corrector{b: c.b, p: p, opts: c.opts, index: c.index}
+}
+
+// word is one output word of a state.
+type word struct {
+	text string
+	id   uint32 // langmodel id or langmodel.Unknown
+}
+
+// lattice holds the states of one query; it implements viterbi.Lattice.
+type lattice struct {
+	states [][]viterbi.State
+	words  [][][]word // words[pos][i]: the output of states[pos][i]
+}
+
+func (l *lattice) Len() int                       { return len(l.states) }
+func (l *lattice) States(pos int) []viterbi.State { return l.states[pos] }
+
+type scratch struct {
+	toks    []tokenize.Token
+	matches []candidates.Match
+	lat     lattice
+}
+
+// transition is the language model with P_unk for unknown words.
+type transition struct {
+	lm      *langmodel.Model
+	logPUnk float64
+}
+
+func (t transition) LogProb(prev, next uint32) float64 {
+	if next == langmodel.Unknown {
+		return t.logPUnk
+	}
+	return t.lm.LogProb(prev, next)
+}
+
+// Correct corrects one query. Invalid input gives an error wrapping ErrInvalidUTF8, ErrTooLong or ErrTooMany;
+// an empty query gives a None result. It returns ctx.Err() when the context ends first.
+func (c *Corrector) Correct(ctx context.Context, req Request) (*Result, error) {
+	q := req.Query
+	if len(q) > c.opts.MaxQueryBytes {
+		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLong, len(q), c.opts.MaxQueryBytes)
+	}
+	if !utf8.ValidString(q) {
+		return nil, ErrInvalidUTF8
+	}
+	s, _ := c.scrach.Get().(*scratch)
+	if s == nil {
+		s = new(scratch)
+	}
+	defer c.scrach.Put(s)
+	s.toks = tokenize.Tokenize(s.toks[:0], q)
+	if len(s.toks) > c.opts.MaxTokens {
+		return nil, fmt.Errorf("%w: %d tokens, the limit is %d", ErrTooMany, len(s.toks), c.opts.MaxTokens)
+	}
+	if err := c.buildLattice(ctx, s); err != nil {
+		return nil, err
+	}
+	return c.decide(q, req, s.toks, &s.lat), nil
+}
+
+// buildLattice fills s.lat with one column per token: the token as typed first (index 0), then its best
+// candidates.
+func (c *Corrector) buildLattice(ctx context.Context, s *scratch) error {
+	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
+	n := len(s.toks)
+	l := &s.lat
+	l.states = grow(l.states, n)
+	l.words = grow(l.words, n)
+	for i, t := range s.toks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		id, _ := lm.ID(t.Text)
+		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id})
+		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
+		if !t.Correctable() {
+			continue
+		}
+		s.matches = c.index.Lookup(s.matches[:0], t.Text, c.opts.MaxDistance)
+		type ranked struct {
+			w     word
+			em, r float64
+		}
+		best := make([]ranked, 0, c.opts.MaxCandidates)
+		for _, m := range s.matches {
+			if m.Word == t.Text {
+				continue
+			}
+			mid := m.ID
+			if mid == candidates.NoID {
+				mid, _ = lm.ID(m.Word)
+			}
+			if mid == langmodel.Unknown {
+				continue // a word the language model cannot score
+			}
+			e := em.LogProb(t.Text, m.Word)
+			r := lm.LogUnigram(mid) + lambda*e
+			if len(best) == c.opts.MaxCandidates && r <= best[len(best)-1].r {
+				continue
+			}
+			j := len(best)
+			if j < c.opts.MaxCandidates {
+				best = append(best, ranked{})
+			} else {
+				j--
+			}
+			for j > 0 && best[j-1].r < r {
+				best[j] = best[j-1]
+				j--
+			}
+			best[j] = ranked{word{m.Word, mid}, e, r}
+		}
+		for _, b := range best {
+			l.states[i] = append(l.states[i], viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em})
+			l.words[i] = append(l.words[i], []word{b.w})
+		}
+	}
+	return nil
+}
+
+func grow[T any](s [][]T, n int) [][]T {
+	if cap(s) < n {
+		s = append(s[:cap(s)], make([][]T, n-cap(s))...)
+	}
+	return s[:n]
+}
+
+// decide decodes the lattice and turns the best paths into a Result.
+func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *lattice) *Result {
+	res := &Result{Query: q, BestPath: q, LogOdds: NoCandidateLogOdds}
+	n := float64(len(toks))
+	res.Threshold = c.p.Slope*n + c.p.Intercept
+	res.AutoThreshold = c.p.Slope*n + c.p.AutoThreshold
+	res.Tokens = c.tokens(q, toks, l, nil)
+	if len(toks) == 0 {
+		return res
+	}
+	tr := transition{c.b.LM, c.p.LogPUnk}
+	vo := viterbi.Options{Lambda: c.p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start}
+	paths := viterbi.Decode(l, tr, vo)
+	identity := make([]viterbi.Step, len(toks))
+	for i := range identity {
+		identity[i] = viterbi.Step{Pos: i}
+	}
+	base := viterbi.Score(l, tr, vo, identity)
+	maxAlt := req.MaxAlternatives
+	if maxAlt <= 0 {
+		maxAlt = c.opts.NBest
+	}
+	var best []viterbi.Step
+	identityBest := len(paths) == 0 || isIdentity(paths[0].Steps)
+	seen := map[string]bool{q: true}
+	for _, p := range paths {
+		if isIdentity(p.Steps) {
+			continue
+		}
+		text := c.text(q, toks, l, p.Steps)
+		if seen[text] {
+			continue
+		}
+		seen[text] = true
+		if best == nil {
+			best = p.Steps
+			res.LogOdds = p.Score - base
+			if !identityBest {
+				res.BestPath = text
+			}
+		}
+		if len(res.Alternatives) < maxAlt {
+			res.Alternatives = append(res.Alternatives, Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base})
+		}
+	}
+	res.Confidence = sigmoid(res.LogOdds)
+	if best == nil {
+		return res
+	}
+	switch {
+	case req.ZeroResults || (!identityBest && res.LogOdds > res.AutoThreshold):
+		res.Action = AutoCorrect
+	case !identityBest && res.LogOdds > res.Threshold:
+		res.Action = DidYouMean
+	default:
+		return res
+	}
+	res.Correction = res.Alternatives[0].Text
+	res.Tokens = c.tokens(q, toks, l, best)
+	return res
+}
+
+func isIdentity(steps []viterbi.Step) bool {
+	for _, s := range steps {
+		if s.Index != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// tokens describes the tokens of a path (nil: the query as typed).
+func (c *Corrector) tokens(q string, toks []tokenize.Token, l *lattice, steps []viterbi.Step) []Token {
+	out := make([]Token, 0, len(toks))
+	if steps == nil {
+		for _, t := range toks {
+			typed := q[t.Start:t.End]
+			out = append(out, Token{Typed: typed, Chosen: typed, Start: t.Start, End: t.End})
+		}
+		return out
+	}
+	for _, st := range steps {
+		state := l.states[st.Pos][st.Index]
+		first, last := toks[st.Pos], toks[state.End-1]
+		typed := q[first.Start:last.End]
+		tok := Token{Typed: typed, Chosen: typed, Start: first.Start, End: last.End}
+		if st.Index != 0 {
+			tok.Chosen = tokenize.MatchCase(typed, joinWords(l.words[st.Pos][st.Index]))
+			tok.Changed = true
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+// text renders a path: changed spans replaced by their words (in the case pattern of the typed token),
+// everything else as typed.
+func (c *Corrector) text(q string, toks []tokenize.Token, l *lattice, steps []viterbi.Step) string {
+	var edits []tokenize.Edit
+	for _, st := range steps {
+		if st.Index == 0 {
+			continue
+		}
+		state := l.states[st.Pos][st.Index]
+		first, last := toks[st.Pos], toks[state.End-1]
+		edits = append(edits, tokenize.Edit{Start: first.Start, End: last.End,
+			Text: tokenize.MatchCase(q[first.Start:last.End], joinWords(l.words[st.Pos][st.Index]))})
+	}
+	out, err := tokenize.Rewrite(q, edits)
+	if err != nil { // cannot happen: spans come from the tokenizer in order
+		return q
+	}
+	return out
+}
+
+func joinWords(ws []word) string {
+	if len(ws) == 1 {
+		return ws[0].text
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.text
+	}
+	return strings.Join(parts, " ")
+}
+
+// Suggest adapts the corrector to eval.Speller.
+func (c *Corrector) Suggest(ctx context.Context, query string) (eval.Outcome, error) {
+	r, err := c.Correct(ctx, Request{Query: query})
+	if err != nil {
+		return eval.Outcome{}, err
+	}
+	o := eval.Outcome{Output: query, BestPath: r.BestPath}
+	if r.Action != None {
+		o.Offered, o.Output = true, r.Correction
+	}
+	return o, nil
+}
