@@ -146,29 +146,33 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 		e.String(s.name)
 		e.String(string(s.data))
 	}
+	file, err := frame(e.Bytes())
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.Write(file)
+	if err != nil {
+		return int64(n), fmt.Errorf("model: write: %w", err)
+	}
+	return int64(n), nil
+}
+
+// frame compresses the encoded sections and wraps them in the header and checksum.
+func frame(raw []byte) ([]byte, error) {
 	var payload bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&payload, gzip.BestCompression)
-	if _, err := zw.Write(e.Bytes()); err != nil {
-		return 0, fmt.Errorf("model: compress: %w", err)
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("model: compress: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return 0, fmt.Errorf("model: compress: %w", err)
+		return nil, fmt.Errorf("model: compress: %w", err)
 	}
-	var hdr [20]byte
-	copy(hdr[:], magic)
-	binary.LittleEndian.PutUint32(hdr[8:], FormatVersion)
-	binary.LittleEndian.PutUint64(hdr[12:], uint64(payload.Len()))
-	var sum [4]byte
-	binary.LittleEndian.PutUint32(sum[:], crc32.Checksum(payload.Bytes(), castagnoli))
-	var n int64
-	for _, part := range [][]byte{hdr[:], payload.Bytes(), sum[:]} {
-		k, err := w.Write(part)
-		n += int64(k)
-		if err != nil {
-			return n, fmt.Errorf("model: write: %w", err)
-		}
-	}
-	return n, nil
+	out := make([]byte, 20, 24+payload.Len())
+	copy(out, magic)
+	binary.LittleEndian.PutUint32(out[8:], FormatVersion)
+	binary.LittleEndian.PutUint64(out[12:], uint64(payload.Len()))
+	out = append(out, payload.Bytes()...)
+	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(payload.Bytes(), castagnoli)), nil
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var speller string // the binary under test
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "speller-test")
+	if err != nil {
+		panic(err)
+	}
+	speller = filepath.Join(dir, "speller")
+	if out, err := exec.Command("go", "build", "-o", speller, ".").CombinedOutput(); err != nil {
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runSpeller runs the binary and returns stdout, stderr and the exit code.
+func runSpeller(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(speller, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestCorrectArgs(t *testing.T) {
+	out, stderr, code := runSpeller(t, "", "correct", "jewlery", "dresss")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "jewlery\tjewelry\tAUTO_CORRECT") ||
+		!strings.HasPrefix(lines[1], "dresss\tdress\tAUTO_CORRECT") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+func TestCorrectJSONStdin(t *testing.T) {
+	out, stderr, code := runSpeller(t, "flower girl baske\nred dress\ndres\xff\n", "correct", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var got []map[string]any
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d objects, want 3:\n%s", len(got), out)
+	}
+	for _, key := range []string{"query", "correction", "action", "log_odds", "alternatives"} {
+		if _, ok := got[0][key]; !ok {
+			t.Fatalf("missing key %q in %v", key, got[0])
+		}
+	}
+	if got[0]["correction"] != "flower girl basket" || got[1]["action"] != "NONE" {
+		t.Fatalf("got %v", got)
+	}
+	if e, _ := got[2]["error"].(string); !strings.Contains(e, "UTF-8") {
+		t.Fatalf("invalid UTF-8 line: %v", got[2])
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"nope"}, {"eval"}, {"train"}, {"correct", "--bogus"}} {
+		if _, _, code := runSpeller(t, "", args...); code != 2 {
+			t.Errorf("speller %v: exit %d, want 2", args, code)
+		}
+	}
+	if _, _, code := runSpeller(t, "", "correct", "-h"); code != 0 {
+		t.Errorf("correct -h: exit %d, want 0", code)
+	}
+	_, stderr, code := runSpeller(t, "", "correct", "--model", "/nonexistent.model", "x")
+	if code != 1 || !strings.Contains(stderr, "no such file") {
+		t.Errorf("missing model: exit %d, %s", code, stderr)
+	}
+	_, stderr, code = runSpeller(t, "", "correct", "--set", "lambda=-1", "x")
+	if code != 1 || !strings.Contains(stderr, "lambda") {
+		t.Errorf("bad --set: exit %d, %s", code, stderr)
+	}
+}
+
+func TestCorruptModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.model")
+	os.WriteFile(path, []byte("SPELLMDL garbage"), 0o644)
+	_, stderr, code := runSpeller(t, "", "correct", "--model", path, "x")
+	if code != 1 || !strings.Contains(stderr, "model") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestTrainCorrectEval trains a model from the fixtures through the binary, then uses it.
+func TestTrainCorrectEval(t *testing.T) {
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "m.model")
+	reportPath := filepath.Join(dir, "report.json")
+	out, stderr, code := runSpeller(t, "", "train", "--corpus", "testdata/corpus.txt", "--unigrams", "testdata/unigrams.txt",
+		"--pairs", "testdata/pairs.tsv", "--out", modelPath, "--report", reportPath, "--build-time", "1700000000")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "wrote "+modelPath) || !strings.Contains(out, "malformed_line") {
+		t.Fatalf("train output:\n%s", out)
+	}
+	var report []map[string]any
+	if b, err := os.ReadFile(reportPath); err != nil || json.Unmarshal(b, &report) != nil || len(report) != 3 {
+		t.Fatalf("report: %v %s", err, b)
+	}
+	out, _, code = runSpeller(t, "", "correct", "--model", modelPath, "lether bots")
+	if code != 0 || !strings.Contains(out, "leather boots") {
+		t.Fatalf("correct with trained model: %s", out)
+	}
+	out, stderr, code = runSpeller(t, "", "eval", "--model", modelPath, "--json", "testdata/labelled.tsv")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"file", "n", "needs_correction", "accuracy", "best_path_accuracy", "precision",
+		"recall", "f1", "false_corrections", "p50_us", "p99_us", "params"} {
+		if _, ok := m[key]; !ok {
+			t.Errorf("eval JSON lacks %q: %v", key, m)
+		}
+	}
+	if m["n"] != 5.0 || m["needs_correction"] != 3.0 || m["accuracy"].(float64) < 0.8 {
+		t.Fatalf("eval: %v", m)
+	}
+	// The same inputs and build time give the same bytes.
+	again := filepath.Join(dir, "again.model")
+	runSpeller(t, "", "train", "--corpus", "testdata/corpus.txt", "--unigrams", "testdata/unigrams.txt",
+		"--pairs", "testdata/pairs.tsv", "--out", again, "--build-time", "1700000000")
+	a, _ := os.ReadFile(modelPath)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Fatal("training is not reproducible")
+	}
+}
+
+// TestDevTargets checks the quality targets of the default model on the shared evaluation sets.
+func TestDevTargets(t *testing.T) {
+	dev := filepath.Join("..", "..", "..", "shared", "data", "misspellings", "dev")
+	if _, err := os.Stat(dev); err != nil {
+		t.Skipf("evaluation data not found at %s (it is beside the repository in CI): %v", dev, err)
+	}
+	targets := map[string]float64{"norvig-test1.tsv": 0.80, "norvig-test2.tsv": 0.80, "wikipedia.tsv": 0.88}
+	args := []string{"eval", "--json"}
+	for f := range targets {
+		args = append(args, filepath.Join(dev, f))
+	}
+	out, stderr, code := runSpeller(t, "", args...)
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var m struct {
+			File     string  `json:"file"`
+			Accuracy float64 `json:"accuracy"`
+		}
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		if want := targets[filepath.Base(m.File)]; m.Accuracy < want {
+			t.Errorf("%s: accuracy %.3f, want ≥ %.2f", m.File, m.Accuracy, want)
+		}
+	}
+}

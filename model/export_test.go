@@ -1,0 +1,10 @@
+package model
+
+// Wrap frames raw section bytes as a file, so fuzzing reaches the section decoders past the checksum.
+func Wrap(raw []byte) []byte {
+	b, err := frame(raw)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,223 @@
+package model_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spellwright/speller/internal/testmodel"
+	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the format fixture of the current version")
+
+func encode(t testing.TB, b *model.Bundle) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := b.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// same reports whether two bundles give the same answers.
+func same(t *testing.T, a, b *model.Bundle) {
+	t.Helper()
+	if a.Meta.Version != b.Meta.Version || !a.Meta.BuildTime.Equal(b.Meta.BuildTime) || a.Params != b.Params {
+		t.Fatalf("metadata differs: %+v %+v vs %+v %+v", a.Meta, a.Params, b.Meta, b.Params)
+	}
+	if a.LM.Len() != b.LM.Len() || a.LM.Bigrams() != b.LM.Bigrams() {
+		t.Fatalf("language models differ: %d/%d words, %d/%d bigrams", a.LM.Len(), b.LM.Len(), a.LM.Bigrams(), b.LM.Bigrams())
+	}
+	for id := uint32(0); int(id) < a.LM.Len(); id++ {
+		w := a.LM.Word(id)
+		if got, _ := b.LM.ID(w); got != id {
+			t.Fatalf("word %q: id %d vs %d", w, id, got)
+		}
+		for _, prev := range []uint32{langmodel.Start, 0, id} {
+			if x, y := a.LM.LogProb(prev, id), b.LM.LogProb(prev, id); x != y {
+				t.Fatalf("LogProb(%d, %q) = %v vs %v", prev, w, x, y)
+			}
+		}
+	}
+	for _, p := range [][2]string{{"jewlery", "jewelry"}, {"dres", "dress"}, {"xyz", "dress"}, {"naïve", "naive"}} {
+		if x, y := a.Errors.LogProb(p[0], p[1]), b.Errors.LogProb(p[0], p[1]); x != y {
+			t.Fatalf("error LogProb%v = %v vs %v", p, x, y)
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	b := testmodel.Build(t, "test")
+	data := encode(t, b)
+	got, err := model.Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, b, got)
+	if again := encode(t, got); !bytes.Equal(again, data) {
+		t.Fatal("re-encoding a decoded bundle changed the bytes: the format is not deterministic")
+	}
+}
+
+func TestWriteFileOpen(t *testing.T) {
+	b := testmodel.Build(t, "test")
+	path := filepath.Join(t.TempDir(), "m.model")
+	if err := b.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := model.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, b, got)
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Fatalf("WriteFile left %d files, want only the model", len(entries))
+	}
+	if _, err := model.Open(filepath.Join(t.TempDir(), "missing.model")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Open(missing) = %v, want ErrNotExist", err)
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	good := encode(t, testmodel.Build(t, "test"))
+	flip := func(i int) []byte {
+		b := bytes.Clone(good)
+		b[i] ^= 0x40
+		return b
+	}
+	version := bytes.Clone(good)
+	version[8] = 99
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"empty", nil, model.ErrTruncated},
+		{"short header", good[:10], model.ErrTruncated},
+		{"not a model", []byte("this is a text file, not a model at all"), model.ErrNotModel},
+		{"future version", version, model.ErrVersion},
+		{"truncated payload", good[:len(good)/2], model.ErrTruncated},
+		{"missing checksum", good[:len(good)-2], model.ErrTruncated},
+		{"flipped payload byte", flip(len(good) / 2), model.ErrChecksum},
+		{"flipped checksum", flip(len(good) - 1), model.ErrChecksum},
+		{"huge length", append(append([]byte{}, good[:12]...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), model.ErrCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := model.Read(bytes.NewReader(tt.data))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Read = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParams(t *testing.T) {
+	p := model.DefaultParams
+	if err := p.Validate(); err != nil {
+		t.Fatalf("DefaultParams invalid: %v", err)
+	}
+	if err := p.Set("log_p_unk=-30"); err != nil || p.LogPUnk != -30 {
+		t.Fatalf("Set: %v, LogPUnk %v", err, p.LogPUnk)
+	}
+	for _, bad := range []string{"nope=1", "lambda", "lambda=x"} {
+		if err := p.Set(bad); err == nil {
+			t.Errorf("Set(%q) succeeded", bad)
+		}
+	}
+	for _, bad := range []model.Params{
+		{Lambda: 0, LogPUnk: -1},
+		{Lambda: 1, LogPUnk: 1},
+		{Lambda: 1, LogPUnk: -1, Intercept: 5, AutoThreshold: 1},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("Validate(%+v) accepted", bad)
+		}
+	}
+	b := testmodel.Build(t, "test")
+	b.Params.Lambda = -1
+	if _, err := b.WriteTo(new(bytes.Buffer)); err == nil {
+		t.Fatal("WriteTo accepted invalid params")
+	}
+}
+
+// TestFormatFixtures loads one fixture per format version: old files must keep loading.
+func TestFormatFixtures(t *testing.T) {
+	current := filepath.Join("testdata", "v1.model")
+	if *update {
+		if err := testmodel.Build(t, "fixture").WriteFile(current); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for v := 1; v <= model.FormatVersion; v++ {
+		path := filepath.Join("testdata", "v"+string(rune('0'+v))+".model")
+		b, err := model.Open(path)
+		if err != nil {
+			t.Fatalf("format %d fixture: %v", v, err)
+		}
+		if id, ok := b.LM.ID("jewelry"); !ok || b.LM.LogProb(langmodel.Start, id) >= 0 {
+			t.Fatalf("format %d fixture: jewelry missing or improbable", v)
+		}
+		if lp := b.Errors.LogProb("jewlery", "jewelry"); !(lp < 0) {
+			t.Fatalf("format %d fixture: LogProb(jewlery|jewelry) = %v", v, lp)
+		}
+	}
+}
+
+// TestCorruptionNeverPanics flips random bytes inside the payload after fixing the checksum, so the
+// decoders themselves see the damage.
+func TestCorruptionNeverPanics(t *testing.T) {
+	good := encode(t, testmodel.Build(t, "test"))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 300; i++ {
+		b := bytes.Clone(good)
+		for k := 0; k < 1+r.IntN(4); k++ {
+			b[r.IntN(len(b))] = byte(r.Uint32())
+		}
+		model.Read(bytes.NewReader(b)) // must return, with or without an error
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	good := encode(f, testmodel.Build(f, "test"))
+	f.Add(good)
+	f.Add(good[:100])
+	f.Add([]byte("SPELLMDL"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := model.Read(bytes.NewReader(data))
+		if err == nil && (b.LM == nil || b.Errors == nil || b.Params.Validate() != nil) {
+			t.Fatal("Read succeeded with an incomplete bundle")
+		}
+	})
+}
+
+// FuzzDecodePayload fuzzes the decoders behind the checksum: the fuzzer's bytes become a valid,
+// checksummed file whose payload is arbitrary.
+func FuzzDecodePayload(f *testing.F) {
+	f.Add([]byte{4})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		model.Read(bytes.NewReader(model.Wrap(payload))) // no panic
+	})
+}
+
+func BenchmarkRead(b *testing.B) {
+	data, err := os.ReadFile("../data/default.model")
+	if err != nil {
+		b.Skip("default model not built:", err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := model.Read(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
