@@ -51,7 +51,10 @@ func (c *Counts) init() {
 // than MaxPairDistance edits apart.
 func (c *Counts) Add(typed, intended string, weight float64) bool {
 	c.init()
-	if typed == "" || intended == "" || typed == intended || weight <= 0 ||
+	if weight <= 0 || math.IsInf(weight, 0) {
+		return false
+	}
+	if typed == "" || intended == "" || typed == intended ||
 		!utf8.ValidString(typed) || !utf8.ValidString(intended) {
 		c.Skipped += weight
 		return false
@@ -154,8 +157,16 @@ func (m *Model) buildAlphabet() {
 		r rune
 		n float64
 	}
-	var rs []rc
+	freq := make(map[rune]float64, len(m.counts.chars))
 	for r, n := range m.counts.chars {
+		freq[r] += n
+	}
+	for k, n := range m.counts.edits { // characters seen only in typed words still get a class
+		freq[k.x] += n
+		freq[k.y] += n
+	}
+	var rs []rc
+	for r, n := range freq {
 		if r != Start {
 			rs = append(rs, rc{r, n})
 		}
@@ -204,17 +215,21 @@ type rates struct {
 	pairsOf  map[[2]rune]float64 // alias of counts.pairs
 	edits    map[key]float64     // alias of counts.edits
 	alphabet float64             // number of distinct characters
+	insAfter map[rune]float64    // insertions after each context character
 }
 
 func (m *Model) rates() *rates {
 	c := m.counts
-	rt := &rates{charsOf: c.chars, pairsOf: c.pairs, edits: c.edits}
+	rt := &rates{charsOf: c.chars, pairsOf: c.pairs, edits: c.edits, insAfter: make(map[rune]float64)}
 	for k := range rt.byTarget {
 		rt.byTarget[k] = make(map[rune]float64)
 	}
 	for k, v := range c.edits {
 		rt.total[k.kind] += v
 		rt.byTarget[k.kind][k.y] += v
+		if k.kind == Ins {
+			rt.insAfter[k.x] += v
+		}
 	}
 	for r, v := range c.chars {
 		if r != Start {
@@ -234,10 +249,15 @@ func (m *Model) prob(rt *rates, kind OpKind, x, y rune) float64 {
 	chars := max(rt.chars, 1)
 	rate := (rt.total[kind] + 1) / (chars + 1)
 	switch kind {
-	case Sub, Ins:
-		// Context x (a character; Start for Ins at the beginning), outcome y.
+	case Sub:
+		// Context x (a character), outcome y.
 		backoff := (rt.byTarget[kind][y] + beta*rate/rt.alphabet) / (chars + beta)
 		return (n + beta*backoff) / (rt.charsOf[x] + beta)
+	case Ins:
+		// Context x (a character, Start at the beginning), outcome y. Several insertions may follow one x, so
+		// they count in the denominator too and the probability stays below 1.
+		backoff := (rt.byTarget[kind][y] + beta*rate/rt.alphabet) / (chars + rt.total[Ins] + beta)
+		return (n + beta*backoff) / (rt.charsOf[x] + rt.insAfter[x] + beta)
 	case Del:
 		// Context: the pair xy; the event: y is dropped. Backs off to dropping y anywhere.
 		backoff := (rt.byTarget[kind][y] + beta*rate) / (rt.charsOf[y] + beta)
@@ -336,6 +356,9 @@ func appendRunes(dst []rune, s string) []rune {
 // Counts returns the counts the model was built from.
 func (m *Model) Counts() *Counts { return m.counts }
 
+// count reports whether v is a usable count: finite and not negative.
+func count(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+
 // MarshalBinary encodes the counts (the model is rebuilt from them on load, so smoothing can change without
 // retraining). The encoding is deterministic.
 func (c *Counts) MarshalBinary() ([]byte, error) {
@@ -413,7 +436,7 @@ func (c *Counts) UnmarshalBinary(b []byte) error {
 		kind := OpKind(d.Uvarint())
 		x, y := readRune(), readRune()
 		v := d.Float64()
-		if kind < Sub || kind > Trans || v < 0 {
+		if d.Err() == nil && (kind < Sub || kind > Trans || !count(v)) {
 			return errCorrupt("bad edit entry")
 		}
 		c.edits[key{kind, x, y}] = v
@@ -421,12 +444,23 @@ func (c *Counts) UnmarshalBinary(b []byte) error {
 	n = d.Len(9)
 	for i := 0; i < n && d.Err() == nil; i++ {
 		r := readRune()
-		c.chars[r] = d.Float64()
+		v := d.Float64()
+		if d.Err() == nil && !count(v) {
+			return errCorrupt("bad character count")
+		}
+		c.chars[r] = v
 	}
 	n = d.Len(10)
 	for i := 0; i < n && d.Err() == nil; i++ {
 		x, y := readRune(), readRune()
-		c.pairs[[2]rune{x, y}] = d.Float64()
+		v := d.Float64()
+		if d.Err() == nil && !count(v) {
+			return errCorrupt("bad pair count")
+		}
+		c.pairs[[2]rune{x, y}] = v
+	}
+	if !count(c.Pairs) || !count(c.Skipped) {
+		return errCorrupt("bad totals")
 	}
 	if err := d.Finish(); err != nil {
 		return fmtErr(err)

@@ -55,8 +55,8 @@ func Read(r io.Reader) ([]Example, error) {
 		}
 		typed = strings.TrimSpace(typed)
 		expected = strings.TrimSpace(expected)
-		if typed == "" {
-			return nil, fmt.Errorf("eval: line %d: empty input", line)
+		if typed == "" || expected == "" {
+			return nil, fmt.Errorf("eval: line %d: empty input or expected output", line)
 		}
 		key := Canon(typed)
 		correct := expected == "_" || Canon(expected) == key
@@ -118,8 +118,8 @@ type Metrics struct {
 	Precision        float64 `json:"precision"`
 	Recall           float64 `json:"recall"`
 	F1               float64 `json:"f1"`
-	FalseCorrections int     `json:"false_corrections"`      // correct inputs given a correction
-	FalseRate        float64 `json:"false_correction_rate"`  // FalseCorrections / correct inputs
+	FalseCorrections int     `json:"false_corrections"`     // correct inputs given a correction
+	FalseRate        float64 `json:"false_correction_rate"` // FalseCorrections / correct inputs
 	P50us            float64 `json:"p50_us"`
 	P99us            float64 `json:"p99_us"`
 	Errors           int     `json:"errors"` // inputs the speller refused
@@ -170,10 +170,10 @@ func Score(ex []Example, out []Outcome, latencies []time.Duration) Metrics {
 // FScore is the F-beta score of precision p and recall r (beta 1: F1; 0.5 weighs precision more).
 func FScore(p, r, beta float64) float64 {
 	b2 := beta * beta
-	if p == 0 && r == 0 {
-		return 0
+	if d := b2*p + r; d > 0 {
+		return (1 + b2) * p * r / d
 	}
-	return (1 + b2) * p * r / (b2*p + r)
+	return 0
 }
 
 func ratio(a, b int) float64 {

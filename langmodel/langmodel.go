@@ -149,7 +149,7 @@ func (b *Builder) Build(opts BuildOptions) *Model {
 	}
 	n := len(kept)
 	ctxTotal := make([]float64, n+1) // index n is Start
-	ctxTypes := make([]uint32, n+1)
+	ctxReserved := make([]float64, n+1)
 	ctx := func(p uint32) int {
 		if p == Start {
 			return n
@@ -171,7 +171,7 @@ func (b *Builder) Build(opts BuildOptions) *Model {
 			}
 		}
 		ctxTotal[ctx(np)] += c
-		ctxTypes[ctx(np)]++
+		ctxReserved[ctx(np)] += min(c, opts.Discount)
 		if c >= opts.MinBigramCount {
 			keys = append(keys, pairKey(np, nw))
 			vals = append(vals, c)
@@ -193,7 +193,7 @@ func (b *Builder) Build(opts BuildOptions) *Model {
 		sk[i], sv[i] = keys[o], float32(vals[o])
 	}
 	m := &Model{
-		words: words, uni: uni, ctxTotal: ctxTotal, ctxTypes: ctxTypes,
+		words: words, uni: uni, ctxTotal: ctxTotal, ctxReserved: ctxReserved,
 		biKeys: sk, biVals: sv, discount: opts.Discount,
 	}
 	m.index()
@@ -202,13 +202,13 @@ func (b *Builder) Build(opts BuildOptions) *Model {
 
 // Model is a frozen language model. It is immutable and safe for concurrent use.
 type Model struct {
-	words    []string
-	uni      []float64 // unigram counts by id
-	ctxTotal []float64 // sum of bigram counts after each id (index Len() is Start), before pruning
-	ctxTypes []uint32  // number of distinct words seen after each id, before pruning
-	biKeys   []uint64  // sorted prev<<32|word
-	biVals   []float32
-	discount float64
+	words       []string
+	uni         []float64 // unigram counts by id
+	ctxTotal    []float64 // sum of bigram counts after each id (index Len() is Start), before pruning
+	ctxReserved []float64 // Σ_w min(c(id w), D): the mass discounted after each id, before pruning
+	biKeys      []uint64  // sorted prev<<32|word
+	biVals      []float32
+	discount    float64
 
 	// Derived at load.
 	total   float64
@@ -313,12 +313,13 @@ func (m *Model) bigram(prev, w uint32) float64 {
 func (m *Model) LogUnigram(w uint32) float64 { return float64(m.logUni[w]) }
 
 // LogProb returns log P(w | prev) for a word id w; prev may be Start, Unknown (then P(w) is used) or a word
-// id. The estimate interpolates the discounted bigram with the unigram:
+// id. The estimate interpolates the discounted bigram with the unigram (absolute discounting):
 //
-//	P(w|v) = max(c(vw)−D, 0)/c(v·) + D·T(v)/c(v·) · P(w)
+//	P(w|v) = max(c(vw)−D, 0)/c(v·) + R(v)/c(v·) · P(w),   R(v) = Σ_w' min(c(vw'), D)
 //
-// where c(v·) and T(v) are the count and the number of distinct words after v; it is P(w) when v was never
-// seen before another word.
+// where c(v·) is the count of words after v and R(v) the mass the discount took from them (D·T(v) for
+// integer counts, T(v) distinct words; the min keeps it a distribution for the fractional counts of
+// weighted sources). It is P(w) when v was never seen before another word.
 func (m *Model) LogProb(prev, w uint32) float64 {
 	lu := float64(m.logUni[w])
 	var ctx int
@@ -335,7 +336,7 @@ func (m *Model) LogProb(prev, w uint32) float64 {
 		return lu
 	}
 	d := m.discount
-	p := d * float64(m.ctxTypes[ctx]) / total * math.Exp(lu)
+	p := m.ctxReserved[ctx] / total * math.Exp(lu)
 	if c := m.bigram(prev, w); c > d {
 		p += (c - d) / total
 	}
@@ -356,7 +357,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	for i := range m.ctxTotal {
 		e.Float64(m.ctxTotal[i])
-		e.Uvarint(uint64(m.ctxTypes[i]))
+		e.Float64(m.ctxReserved[i])
 	}
 	e.Uvarint(uint64(len(m.biKeys)))
 	var last uint64
@@ -383,26 +384,25 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 		if d.Err() != nil {
 			break
 		}
-		if nm.words[i] == "" || seen[nm.words[i]] || !(nm.uni[i] > 0) || math.IsInf(nm.uni[i], 0) {
+		if nm.words[i] == "" || seen[nm.words[i]] || !(nm.uni[i] > 0) || !finite(nm.uni[i]) {
 			return corrupt("bad word entry %d", i)
 		}
 		seen[nm.words[i]] = true
 	}
 	nm.ctxTotal = make([]float64, n+1)
-	nm.ctxTypes = make([]uint32, n+1)
-	if d.Remaining() < (n+1)*9 && d.Err() == nil {
+	nm.ctxReserved = make([]float64, n+1)
+	if d.Remaining() < (n+1)*16 && d.Err() == nil {
 		return corrupt("truncated contexts")
 	}
 	for i := 0; i <= n && d.Err() == nil; i++ {
 		nm.ctxTotal[i] = d.Float64()
-		t := d.Uvarint()
+		nm.ctxReserved[i] = d.Float64()
 		if d.Err() != nil {
 			break
 		}
-		if t > math.MaxUint32 || nm.ctxTotal[i] < 0 {
+		if !finite(nm.ctxTotal[i]) || !finite(nm.ctxReserved[i]) || nm.ctxReserved[i] > nm.ctxTotal[i] {
 			return corrupt("bad context %d", i)
 		}
-		nm.ctxTypes[i] = uint32(t)
 	}
 	nb := d.Len(5)
 	nm.biKeys = make([]uint64, nb)
@@ -423,6 +423,9 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 		}
 		nm.biKeys[i] = k
 		nm.biVals[i] = d.Float32()
+		if v := float64(nm.biVals[i]); d.Err() == nil && (!finite(v) || v == 0) {
+			return corrupt("bad count of bigram %d", i)
+		}
 		last = k
 	}
 	if err := d.Finish(); err != nil {
@@ -435,6 +438,9 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	*m = *nm
 	return nil
 }
+
+// finite reports whether v is a usable count: finite and not negative.
+func finite(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
 
 func corrupt(format string, args ...any) error {
 	return fmt.Errorf("langmodel: %w: %s", ErrCorrupt, fmt.Sprintf(format, args...))

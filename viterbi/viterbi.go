@@ -141,6 +141,9 @@ func Decode(l Lattice, t Transition, o Options) []Path {
 	if n == 0 {
 		return []Path{{Score: 0}}
 	}
+	if len(s.top) == 0 {
+		return nil
+	}
 	paths := make([]Path, 0, len(s.top))
 	for _, h := range s.top {
 		var steps []Step
@@ -178,8 +181,11 @@ func Score(l Lattice, t Transition, o Options, steps []Step) float64 {
 	lambda := o.lambda()
 	prev, pos, score := o.Start, 0, 0.0
 	for _, s := range steps {
+		if s.Pos != pos || pos >= l.Len() {
+			return math.Inf(-1)
+		}
 		states := l.States(s.Pos)
-		if s.Pos != pos || s.Index < 0 || s.Index >= len(states) {
+		if s.Index < 0 || s.Index >= len(states) {
 			return math.Inf(-1)
 		}
 		st := states[s.Index]
