@@ -13,7 +13,7 @@ default-model:
 		--queries data/shopping-queries.tsv \
 		--pairs $(SHARED)/misspellings/train/birkbeck.tsv \
 		--pairs $(SHARED)/misspellings/train/codespell.tsv \
-		--build-time 2026-11-23T00:00:00Z \
+		--build-time 2026-11-23T00:00:00Z --realign 1 \
 		--comment "default English model (curated sources)" \
 		--out data/default.model
 

@@ -11,6 +11,7 @@
 package errormodel
 
 import (
+	"maps"
 	"math"
 	"sort"
 	"sync"
@@ -28,8 +29,9 @@ type key struct {
 // words. The zero value is ready to use; it is not safe for concurrent use.
 type Counts struct {
 	edits map[key]float64
-	chars map[rune]float64    // c(x) in intended words, Start once per word
-	pairs map[[2]rune]float64 // c(xy) in intended words, with Start before the first character
+	chars map[rune]float64      // c(x) in intended words, Start once per word
+	pairs map[[2]rune]float64   // c(xy) in intended words, with Start before the first character
+	added map[[2]string]float64 // the (typed, intended) pairs counted, for Realign; not serialized
 	// Pairs is the number of pairs added (weighted), Skipped the number refused by Add.
 	Pairs, Skipped float64
 }
@@ -43,6 +45,7 @@ func (c *Counts) init() {
 		c.edits = make(map[key]float64)
 		c.chars = make(map[rune]float64)
 		c.pairs = make(map[[2]rune]float64)
+		c.added = make(map[[2]string]float64)
 	}
 }
 
@@ -69,7 +72,48 @@ func (c *Counts) Add(typed, intended string, weight float64) bool {
 	}
 	c.AddContext(intended, weight)
 	c.Pairs += weight
+	c.added[[2]string{typed, intended}] += weight
 	return true
+}
+
+// Realign re-estimates the edit counts in the manner of expectation maximisation (hard EM): each pair added
+// since the counts were created is aligned again with its most probable alignment under the model the
+// current counts give, and the edits are counted anew; iterations times. Unit-cost alignment cannot tell
+// "recieve" = swap of ie from a substitution pair, or which of two equal letters was dropped; the learned
+// costs can. Counts merged from elsewhere keep their edits.
+func (c *Counts) Realign(iterations int, opts Options) {
+	c.init()
+	pairs := make([][2]string, 0, len(c.added))
+	for p := range c.added {
+		pairs = append(pairs, p)
+	}
+	sort.Slice(pairs, func(i, j int) bool { // deterministic float sums
+		if pairs[i][0] != pairs[j][0] {
+			return pairs[i][0] < pairs[j][0]
+		}
+		return pairs[i][1] < pairs[j][1]
+	})
+	base := maps.Clone(c.edits) // edits that do not come from the pairs (merged counts)
+	for _, p := range pairs {
+		for _, op := range Align(p[0], p[1]) {
+			base[key{op.Kind, op.X, op.Y}] -= c.added[p]
+		}
+	}
+	for it := 0; it < iterations; it++ {
+		m := c.Model(opts)
+		edits := make(map[key]float64, len(c.edits))
+		for k, v := range base {
+			if v > 1e-9 {
+				edits[k] = v
+			}
+		}
+		for _, p := range pairs {
+			for _, op := range m.Explain(p[0], p[1]) {
+				edits[key{op.Kind, op.X, op.Y}] += c.added[p]
+			}
+		}
+		c.edits = edits
+	}
 }
 
 // AddContext counts the characters and character pairs of a correctly typed word, the denominators of the
@@ -129,6 +173,7 @@ type Model struct {
 	nclass   int
 	sub, ins []float32 // [x*nclass+y]
 	del, trn []float32
+	minCost  float32
 	pool     sync.Pool
 }
 
@@ -289,7 +334,12 @@ func (m *Model) buildTables() {
 	for r, c := range m.classOf {
 		runes[c] = r
 	}
-	cost := func(p float64) float32 { return float32(-math.Log(p)) }
+	m.minCost = inf
+	cost := func(p float64) float32 {
+		c := float32(-math.Log(p))
+		m.minCost = min(m.minCost, c)
+		return c
+	}
 	for a := 0; a < k; a++ {
 		for b := 0; b < k; b++ {
 			x, y := runes[a], runes[b]
@@ -315,13 +365,15 @@ func (w weighted) trans(x, y rune) float32 { return w.m.trn[w.m.idx(x, y)] }
 func (m *Model) idx(x, y rune) int { return int(m.classFor(x))*m.nclass + int(m.classFor(y)) }
 
 type scratch struct {
-	tb   table
-	t, w []rune
+	t, w   []rune
+	ct, cw []uint8 // ct[j] = class of t[j]; cw[0] = classStart, cw[i] = class of w[i-1]
+	d      []float32
 }
 
 // LogProb returns log P(typed | intended): the log probability of the most probable alignment, 0 when the
 // two are equal. The alignment is searched in a band around the diagonal wide enough for the length
-// difference plus two edits. Cost: O(len·band) table look-ups, no allocation in the steady state.
+// difference plus two edits. Cost: about 5·len·band table look-ups (≈ 0.3 µs for two 8-letter words), no
+// allocation in the steady state.
 func (m *Model) LogProb(typed, intended string) float64 {
 	if typed == intended {
 		return 0
@@ -332,10 +384,70 @@ func (m *Model) LogProb(typed, intended string) float64 {
 	}
 	s.t = appendRunes(s.t[:0], typed)
 	s.w = appendRunes(s.w[:0], intended)
-	band := max(len(s.t)-len(s.w), len(s.w)-len(s.t)) + 2
-	v := fill(&s.tb, weighted{m}, s.t, s.w, band)
+	s.ct = s.ct[:0]
+	for _, r := range s.t {
+		s.ct = append(s.ct, m.classFor(r))
+	}
+	s.cw = append(s.cw[:0], classStart)
+	for _, r := range s.w {
+		s.cw = append(s.cw, m.classFor(r))
+	}
+	v := m.fillBand(s)
 	m.pool.Put(s)
 	return -float64(v)
+}
+
+// MinCost returns the smallest cost (−log probability) of any single edit, so that LogProb(t, w) ≤
+// −MinCost·d when t and w are d edits apart: a bound callers use to skip candidates.
+func (m *Model) MinCost() float64 { return float64(m.minCost) }
+
+// fillBand is fill specialised to the model's dense tables, over the band |i−j| ≤ |len(t)−len(w)| + 2: the
+// same recurrence, with classes looked up once per character instead of once per cell.
+func (m *Model) fillBand(s *scratch) float32 {
+	t, w, ct, cw := s.t, s.w, s.ct, s.cw
+	n, mm := len(w), len(t)
+	band := max(mm-n, n-mm) + 2
+	cols := mm + 1
+	if cap(s.d) < (n+1)*cols {
+		s.d = make([]float32, (n+1)*cols)
+	}
+	d := s.d[:(n+1)*cols]
+	k := m.nclass
+	sub, ins, del, trn := m.sub, m.ins, m.del, m.trn
+	for i := 0; i <= n; i++ {
+		lo, hi := max(0, i-band), min(mm, i+band)
+		row := i * cols
+		if lo > 0 {
+			d[row+lo-1] = inf
+		}
+		if hi < mm {
+			d[row+hi+1] = inf
+		}
+		for j := lo; j <= hi; j++ {
+			if i == 0 {
+				if j == 0 {
+					d[0] = 0
+				} else {
+					d[j] = d[j-1] + ins[int(classStart)*k+int(ct[j-1])]
+				}
+				continue
+			}
+			up := row - cols
+			best := d[up+j] + del[int(cw[i-1])*k+int(cw[i])]
+			if j > 0 {
+				v := d[up+j-1]
+				if w[i-1] != t[j-1] {
+					v += sub[int(cw[i])*k+int(ct[j-1])]
+				}
+				best = min(best, v, d[row+j-1]+ins[int(cw[i])*k+int(ct[j-1])])
+				if i > 1 && j > 1 && w[i-1] == t[j-2] && w[i-2] == t[j-1] && w[i-1] != w[i-2] {
+					best = min(best, d[up-cols+j-2]+trn[int(cw[i-1])*k+int(cw[i])])
+				}
+			}
+			d[row+j] = best
+		}
+	}
+	return d[n*cols+mm]
 }
 
 // Explain returns the edits of the most probable alignment of intended to typed with their probabilities.

@@ -9,10 +9,12 @@
 package spell
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -179,7 +181,70 @@ func (l *lattice) States(pos int) []viterbi.State { return l.states[pos] }
 type scratch struct {
 	toks    []tokenize.Token
 	matches []candidates.Match
+	bounds  []bound
+	best    []ranked
 	lat     lattice
+}
+
+// bound is a candidate with an upper bound of its rank, computed without the error model.
+type bound struct {
+	w  word
+	ub float64
+}
+
+// ranked is a candidate with its emission and rank log P(w) + λ·log P(t|w).
+type ranked struct {
+	w     word
+	em, r float64
+}
+
+// rank returns the MaxCandidates best matches of token by log P(w) + λ·log P(t|w), best first. The error
+// model is consulted in order of an upper bound of the rank, log P(w) − λ·d·MinCost (no alignment of d edits
+// costs less), and not at all once the bound cannot beat the candidates kept: for short tokens with
+// hundreds of matches this skips almost every alignment.
+func (c *Corrector) rank(s *scratch, token string) []ranked {
+	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
+	minCost := em.MinCost()
+	s.bounds = s.bounds[:0]
+	for _, m := range s.matches {
+		if m.Word == token {
+			continue
+		}
+		id := m.ID
+		if id == candidates.NoID {
+			id, _ = lm.ID(m.Word)
+		}
+		if id == langmodel.Unknown {
+			continue // a word the language model cannot score
+		}
+		s.bounds = append(s.bounds, bound{word{m.Word, id}, lm.LogUnigram(id) - lambda*float64(m.Distance)*minCost})
+	}
+	slices.SortFunc(s.bounds, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
+	k := c.opts.MaxCandidates
+	best := s.best[:0]
+	for _, b := range s.bounds {
+		if len(best) == k && b.ub <= best[k-1].r {
+			break
+		}
+		e := em.LogProb(token, b.w.text)
+		r := lm.LogUnigram(b.w.id) + lambda*e
+		if len(best) == k && r <= best[k-1].r {
+			continue
+		}
+		j := len(best)
+		if j < k {
+			best = append(best, ranked{})
+		} else {
+			j--
+		}
+		for j > 0 && best[j-1].r < r {
+			best[j] = best[j-1]
+			j--
+		}
+		best[j] = ranked{b.w, e, r}
+	}
+	s.best = best
+	return best
 }
 
 // transition is the language model with P_unk for unknown words.
@@ -223,7 +288,7 @@ func (c *Corrector) Correct(ctx context.Context, req Request) (*Result, error) {
 // buildLattice fills s.lat with one column per token: the token as typed first (index 0), then its best
 // candidates.
 func (c *Corrector) buildLattice(ctx context.Context, s *scratch) error {
-	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
+	lm := c.b.LM
 	n := len(s.toks)
 	l := &s.lat
 	l.states = grow(l.states, n)
@@ -239,39 +304,7 @@ func (c *Corrector) buildLattice(ctx context.Context, s *scratch) error {
 			continue
 		}
 		s.matches = c.index.Lookup(s.matches[:0], t.Text, c.opts.MaxDistance)
-		type ranked struct {
-			w     word
-			em, r float64
-		}
-		best := make([]ranked, 0, c.opts.MaxCandidates)
-		for _, m := range s.matches {
-			if m.Word == t.Text {
-				continue
-			}
-			mid := m.ID
-			if mid == candidates.NoID {
-				mid, _ = lm.ID(m.Word)
-			}
-			if mid == langmodel.Unknown {
-				continue // a word the language model cannot score
-			}
-			e := em.LogProb(t.Text, m.Word)
-			r := lm.LogUnigram(mid) + lambda*e
-			if len(best) == c.opts.MaxCandidates && r <= best[len(best)-1].r {
-				continue
-			}
-			j := len(best)
-			if j < c.opts.MaxCandidates {
-				best = append(best, ranked{})
-			} else {
-				j--
-			}
-			for j > 0 && best[j-1].r < r {
-				best[j] = best[j-1]
-				j--
-			}
-			best[j] = ranked{word{m.Word, mid}, e, r}
-		}
+		best := c.rank(s, t.Text)
 		for _, b := range best {
 			l.states[i] = append(l.states[i], viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em})
 			l.words[i] = append(l.words[i], []word{b.w})

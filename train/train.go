@@ -306,6 +306,9 @@ type Options struct {
 	Params *model.Params
 	// BuildTime stamps the bundle (default: now). Set it for reproducible builds.
 	BuildTime time.Time
+	// Realign is the number of re-alignment passes of the error model's pairs (errormodel.Counts.Realign);
+	// negative means none (default 0: none).
+	Realign int
 	// Name prefixes the version string (default "en").
 	Name    string
 	Comment string
@@ -354,6 +357,9 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 	}
 	if c.errors.Pairs == 0 {
 		return nil, fmt.Errorf("train: no misspelling pairs: the error model would be empty")
+	}
+	if opts.Realign > 0 {
+		c.errors.Realign(opts.Realign, errormodel.Options{})
 	}
 	h := sha256.New()
 	var sources []string

@@ -25,6 +25,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	reportPath := fs.String("report", "", "write the training report as JSON to `FILE`")
 	buildTime := fs.String("build-time", "", "build time stamped into the model, RFC 3339 or Unix seconds "+
 		"(default: $SOURCE_DATE_EPOCH, else now); fix it for a reproducible build")
+	realign := fs.Int("realign", 0, "re-align the misspelling pairs with the learned error model `N` times (hard EM)")
 	name := fs.String("name", "en", "prefix of the model's version string")
 	comment := fs.String("comment", "", "free-text comment stored in the model metadata")
 	if err := parse(fs, args); err != nil {
@@ -63,7 +64,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b, err := c.Bundle(train.Options{BuildTime: bt, Name: *name, Comment: *comment})
+	b, err := c.Bundle(train.Options{BuildTime: bt, Realign: *realign, Name: *name, Comment: *comment})
 	if err != nil {
 		return err
 	}
