@@ -1,0 +1,425 @@
+package querylog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/schema"
+)
+
+// ReadOptions configure [Read]. The zero value is ready to use.
+type ReadOptions struct {
+	// Workers is the number of goroutines decoding row groups and calling the
+	// callback (default runtime.GOMAXPROCS(0)).
+	Workers int
+	// MaxQueryBytes is the longest query kept, in bytes (default 1024); longer
+	// queries are skipped as SkipOversize.
+	MaxQueryBytes int
+	// MaxBatchRows caps the rows decoded at once (default 262144). A row group with
+	// more rows is handed to the callback in several consecutive batches, in order,
+	// by the same goroutine. It bounds the memory used per worker.
+	MaxBatchRows int
+	// MaxErrors caps Report.Errors (default DefaultMaxErrors).
+	MaxErrors int
+}
+
+const (
+	defaultMaxQueryBytes = 1024
+	defaultMaxBatchRows  = 1 << 18
+	scratchRows          = 4096
+	// limits on what a corrupt file may make the reader allocate
+	maxPageBytes = 64 << 20
+)
+
+func (o ReadOptions) withDefaults() ReadOptions {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxQueryBytes <= 0 {
+		o.MaxQueryBytes = defaultMaxQueryBytes
+	}
+	if o.MaxBatchRows <= 0 {
+		o.MaxBatchRows = defaultMaxBatchRows
+	}
+	if o.MaxErrors <= 0 {
+		o.MaxErrors = DefaultMaxErrors
+	}
+	return o
+}
+
+// Read reads the log files named by paths and calls fn with the valid rows.
+//
+// Each element of paths is a file name or a filepath.Glob pattern; a pattern (or name)
+// that matches no file is an error, and a file named twice is read once. The footers
+// of all files are read first: a file that cannot be opened or whose footer cannot be
+// parsed is recorded in the Report and skipped, and a file that lacks a required
+// column or has a column of the wrong type makes Read return a *SchemaError before
+// any row is read.
+//
+// The row groups of all files are then decoded by a pool of opts.Workers goroutines.
+// fn is called from several goroutines concurrently and must be safe for that. Each
+// call receives rows of a single row group, in file order (all of it, unless it has
+// more than opts.MaxBatchRows rows, in which case the same goroutine makes several
+// calls in order). The batch slice is reused after fn returns: copy the rows (they
+// are plain values, their strings may be kept) if they are needed later.
+//
+// Invalid rows are skipped and counted in the Report by reason. A row group that
+// cannot be decoded is counted as SkipUnreadableRowGroup, its error is added to
+// Report.Errors and reading goes on with the next row group; rows of the group
+// already handed to fn (when it was split into several batches) stay handed.
+//
+// Read returns an error when no file could be read, when ctx is cancelled
+// (ctx.Err()), or when fn returns an error (that error, after which fn is not called
+// again). The returned Report is never nil.
+func Read(ctx context.Context, paths []string, opts ReadOptions, fn func(batch []Row) error) (*Report, error) {
+	opts = opts.withDefaults()
+	rep := NewReport(opts.MaxErrors)
+	files, err := expandPaths(paths)
+	if err != nil {
+		return rep, err
+	}
+	props := parquet.NewReaderProperties(memory.NewGoAllocator())
+	props.MaxCompressedPageSize = maxPageBytes
+	props.MaxUncompressedPageSize = maxPageBytes
+
+	// Phase 1: footers and schemas.
+	var srcs []*source
+	var firstErr error
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		s, err := openFooter(p, props)
+		if err != nil {
+			var se *SchemaError
+			if errors.As(err, &se) {
+				return rep, err
+			}
+			rep.FilesFailed++
+			rep.AddError(err.Error())
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		rep.Files++
+		srcs = append(srcs, s)
+	}
+	if len(srcs) == 0 {
+		if len(files) == 1 {
+			return rep, firstErr
+		}
+		return rep, fmt.Errorf("querylog: none of %d files could be read; first error: %w", len(files), firstErr)
+	}
+
+	// Phase 2: row groups.
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	tasks := make(chan task)
+	go func() {
+		defer close(tasks)
+		for _, s := range srcs {
+			for i := 0; i < s.numRG; i++ {
+				select {
+				case tasks <- task{src: s, rg: i}:
+				case <-cctx.Done():
+					return
+				}
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	reports := make([]*Report, opts.Workers)
+	for w := range opts.Workers {
+		reports[w] = NewReport(opts.MaxErrors)
+		wg.Add(1)
+		go func(wr *Report) {
+			defer wg.Done()
+			d := newDecoder(opts, wr)
+			for t := range tasks {
+				if cctx.Err() == nil {
+					if err := d.rowGroup(cctx, t, fn); err != nil {
+						cancel(err)
+					}
+				}
+				t.src.release()
+			}
+		}(reports[w])
+	}
+	wg.Wait()
+	for _, s := range srcs {
+		s.close() // sources whose tasks were never sent after a cancellation
+	}
+	for _, r := range reports {
+		rep.Merge(r)
+	}
+	if cctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		return rep, context.Cause(cctx)
+	}
+	return rep, nil
+}
+
+func expandPaths(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("querylog: no input path")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("querylog: bad pattern %q: %w", p, err)
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("querylog: %q matches no file", p)
+		}
+		for _, f := range m {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
+}
+
+// colKind is how a column's values are decoded.
+type colKind uint8
+
+const (
+	kindByteArray colKind = iota
+	kindInt64
+	kindInt32
+	kindInt96
+)
+
+// colSpec is where one of the five log columns is in a file and how to decode it.
+type colSpec struct {
+	name  string
+	idx   int // -1 when absent
+	kind  colKind
+	tsDiv int64 // for ts stored as INT64: divisor from the stored unit to milliseconds
+}
+
+type task struct {
+	src *source
+	rg  int
+}
+
+// source is one file being read. Its reader is opened by the first worker that needs
+// it and closed when its last row group is done.
+type source struct {
+	path  string
+	size  int64
+	md    *metadata.FileMetaData
+	props *parquet.ReaderProperties
+	cols  [5]colSpec // session, ts, query, results, clicks
+	numRG int
+
+	once    sync.Once
+	mu      sync.Mutex
+	f       *os.File
+	rdr     *file.Reader
+	openErr error
+	pending atomic.Int64
+}
+
+func openFooter(path string, props *parquet.ReaderProperties) (s *source, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("querylog: read %s: %w", path, err)
+	}
+	defer f.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("querylog: read %s: footer: panic: %v", path, r)
+		}
+	}()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("querylog: read %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("querylog: read %s: is a directory", path)
+	}
+	rdr, err := file.NewParquetReader(f, file.WithReadProps(props))
+	if err != nil {
+		return nil, fmt.Errorf("querylog: read %s: footer: %w", path, err)
+	}
+	md := rdr.MetaData()
+	md.WriterVersion() // computed lazily: do it before the metadata is shared by goroutines
+	s = &source{path: path, size: st.Size(), md: md, props: props, numRG: md.NumRowGroups()}
+	if err := s.resolve(md.Schema); err != nil {
+		return nil, err
+	}
+	s.pending.Store(int64(s.numRG))
+	return s, nil
+}
+
+// resolve finds the log columns in sc and checks their types.
+func (s *source) resolve(sc *schema.Schema) error {
+	names := [5]string{ColSessionID, ColTS, ColQuery, ColResults, ColClicks}
+	for i, name := range names {
+		c := colSpec{name: name, idx: -1}
+		idx := sc.ColumnIndexByName(name)
+		if idx < 0 {
+			if i <= 2 {
+				return &SchemaError{File: s.path, Column: name, Err: ErrMissingColumn}
+			}
+			s.cols[i] = c
+			continue
+		}
+		col := sc.Column(idx)
+		bad := func(want string) error {
+			return &SchemaError{File: s.path, Column: name, Err: ErrColumnType,
+				Detail: fmt.Sprintf("found %s, want %s", describe(col), want)}
+		}
+		c.idx = idx
+		if col.MaxRepetitionLevel() > 0 || col.MaxDefinitionLevel() > 1 || len(col.ColumnPath()) != 1 {
+			return bad("a top-level non-repeated column")
+		}
+		lt := col.LogicalType()
+		switch name {
+		case ColSessionID, ColQuery:
+			if col.PhysicalType() != parquet.Types.ByteArray || !stringish(lt) {
+				return bad("BYTE_ARRAY (string)")
+			}
+			c.kind = kindByteArray
+		case ColTS:
+			const want = "INT64 TIMESTAMP, INT96 or INT64 Unix milliseconds"
+			switch col.PhysicalType() {
+			case parquet.Types.Int64:
+				c.kind = kindInt64
+				switch t := lt.(type) {
+				case nil, schema.NoLogicalType:
+					c.tsDiv = 1
+				case schema.IntLogicalType:
+					if t.BitWidth() != 64 || !t.IsSigned() {
+						return bad(want)
+					}
+					c.tsDiv = 1
+				case schema.TimestampLogicalType:
+					c.tsDiv = unitDiv(t.TimeUnit())
+				default:
+					return bad(want)
+				}
+				if c.tsDiv == 0 {
+					return bad(want)
+				}
+			case parquet.Types.Int96:
+				c.kind = kindInt96
+			default:
+				return bad(want)
+			}
+		case ColResults, ColClicks:
+			const want = "INT64 or INT32 integer"
+			switch col.PhysicalType() {
+			case parquet.Types.Int64:
+				c.kind = kindInt64
+			case parquet.Types.Int32:
+				c.kind = kindInt32
+			default:
+				return bad(want)
+			}
+			switch lt.(type) {
+			case nil, schema.NoLogicalType, schema.IntLogicalType:
+			default:
+				return bad(want)
+			}
+		}
+		s.cols[i] = c
+	}
+	return nil
+}
+
+func stringish(lt schema.LogicalType) bool {
+	switch lt.(type) {
+	case nil, schema.NoLogicalType, schema.StringLogicalType, schema.EnumLogicalType:
+		return true
+	}
+	return false
+}
+
+func unitDiv(u schema.TimeUnitType) int64 {
+	switch u {
+	case schema.TimeUnitMillis:
+		return 1
+	case schema.TimeUnitMicros:
+		return 1000
+	case schema.TimeUnitNanos:
+		return 1000000
+	}
+	return 0
+}
+
+func describe(c *schema.Column) string {
+	s := c.PhysicalType().String()
+	if lt := c.LogicalType(); lt != nil {
+		if _, none := lt.(schema.NoLogicalType); !none {
+			s += " (" + lt.String() + ")"
+		}
+	}
+	if c.MaxRepetitionLevel() > 0 {
+		s = "repeated " + s
+	}
+	if len(c.ColumnPath()) != 1 {
+		s += " nested at " + c.Path()
+	}
+	return s
+}
+
+// open returns the file reader, opening it on first use.
+func (s *source) open() (*file.Reader, error) {
+	s.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.openErr = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		f, err := os.Open(s.path)
+		if err != nil {
+			s.openErr = err
+			return
+		}
+		rdr, err := file.NewParquetReader(f, file.WithReadProps(s.props), file.WithMetadata(s.md))
+		if err != nil {
+			f.Close()
+			s.openErr = err
+			return
+		}
+		s.mu.Lock()
+		s.f, s.rdr = f, rdr
+		s.mu.Unlock()
+	})
+	return s.rdr, s.openErr
+}
+
+// release marks one row group done, closing the file after the last.
+func (s *source) release() {
+	if s.pending.Add(-1) == 0 {
+		s.close()
+	}
+}
+
+func (s *source) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f != nil {
+		s.f.Close()
+		s.f, s.rdr = nil, nil
+	}
+}
