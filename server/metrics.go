@@ -1,0 +1,97 @@
+package server
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc/codes"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own (with the Go and process
+// collectors), served by AdminHandler at /metrics:
+//
+//	speller_requests_total{method,code}           calls by full method and gRPC code
+//	speller_request_duration_seconds{method}      latency histogram, 50µs to 1s
+//	speller_corrections_total{action}             answers by action (none, did_you_mean, auto_correct)
+//	speller_in_flight_requests                    speller calls running
+//	speller_shed_requests_total                   speller calls refused by the in-flight limit
+//	speller_panics_total                          panics recovered
+//	speller_model_info{version}                   1 for the model serving
+//	speller_model_load_seconds                    how long loading the serving model took
+//	speller_model_loaded_timestamp_seconds        when it was loaded
+//	speller_model_reloads_total{result}           loads that succeeded ("success") or failed ("failure")
+type metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	corrections *prometheus.CounterVec
+	inFlight    prometheus.Gauge
+	shed        prometheus.Counter
+	panics      prometheus.Counter
+	modelInfo   *prometheus.GaugeVec
+	loadSeconds prometheus.Gauge
+	loadedAt    prometheus.Gauge
+	reloads     *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "speller_requests_total", Help: "gRPC calls by full method and status code.",
+		}, []string{"method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "speller_request_duration_seconds", Help: "Latency of gRPC calls by full method.",
+			Buckets: prometheus.ExponentialBucketsRange(50e-6, 1, 16),
+		}, []string{"method"}),
+		corrections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "speller_corrections_total", Help: "Queries answered, by action.",
+		}, []string{"action"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "speller_in_flight_requests", Help: "Speller calls running.",
+		}),
+		shed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "speller_shed_requests_total", Help: "Speller calls refused with RESOURCE_EXHAUSTED by the in-flight limit.",
+		}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "speller_panics_total", Help: "Panics recovered in gRPC handlers.",
+		}),
+		modelInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "speller_model_info", Help: "1 for the version of the model serving.",
+		}, []string{"version"}),
+		loadSeconds: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "speller_model_load_seconds", Help: "Seconds it took to load and index the model serving.",
+		}),
+		loadedAt: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "speller_model_loaded_timestamp_seconds", Help: "Unix time when the model serving was loaded.",
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "speller_model_reloads_total", Help: "Model loads by result (success, failure); a failure leaves the previous model serving.",
+		}, []string{"result"}),
+	}
+	for _, a := range []string{"none", "did_you_mean", "auto_correct"} {
+		m.corrections.WithLabelValues(a)
+	}
+	for _, r := range []string{"success", "failure"} {
+		m.reloads.WithLabelValues(r)
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.corrections, m.inFlight, m.shed, m.panics,
+		m.modelInfo, m.loadSeconds, m.loadedAt, m.reloads,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observe(method string, code codes.Code, d time.Duration) {
+	m.requests.WithLabelValues(method, code.String()).Inc()
+	m.latency.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// modelLoaded records a successful load.
+func (m *metrics) modelLoaded(version string, took time.Duration, at time.Time) {
+	m.reloads.WithLabelValues("success").Inc()
+	m.modelInfo.Reset()
+	m.modelInfo.WithLabelValues(version).Set(1)
+	m.loadSeconds.Set(took.Seconds())
+	m.loadedAt.Set(float64(at.UnixNano()) / 1e9)
+}

@@ -1,0 +1,217 @@
+// Package server is the gRPC spelling service: one constructor builds the gRPC server with its interceptors
+// (panic recovery, logging, metrics, a load-shedding in-flight limit, optional OpenTelemetry tracing), the
+// speller.v1 service, gRPC health and reflection. The model lives behind an atomic pointer: Reload (called by
+// the file watcher and on SIGHUP) loads and checks a new bundle and swaps it in without dropping a request,
+// and a bundle that fails to load leaves the old one serving. AdminHandler serves /metrics, /healthz,
+// /readyz and /debug/pprof/.
+//
+//	s := server.New(server.Options{ModelPath: "en.model"})
+//	go s.Serve(lis) // NOT_SERVING until a model is loaded
+//	err := s.Reload()
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/sdk/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/spellwright/speller/model"
+	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
+	"github.com/spellwright/speller/spell"
+)
+
+// Options configure a Server. The zero value works: it serves the embedded default model in plaintext.
+type Options struct {
+	// ModelPath is the model bundle to serve; "" serves the embedded default model (data.Default), which
+	// Watch has nothing to watch for.
+	ModelPath string
+	// MaxQueryBytes and MaxTokens bound a query (defaults 1024 and 32, see spell.Options); longer queries
+	// get INVALID_ARGUMENT.
+	MaxQueryBytes, MaxTokens int
+	// MaxInFlight is how many speller requests may run at once; more are shed at once with
+	// RESOURCE_EXHAUSTED instead of queueing without bound, so that a client retries on another replica
+	// while this one is saturated. The default, 64·GOMAXPROCS, is far above what the CPUs can run in
+	// parallel (a request takes about a millisecond of CPU) but low enough that a queue of that many
+	// requests still drains within the usual client deadlines.
+	MaxInFlight int
+	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000).
+	MaxBatch int
+	// ShutdownDelay is how long Shutdown waits, after health turns NOT_SERVING, for load balancers to
+	// notice before it stops accepting calls (default 0; a few seconds in production).
+	ShutdownDelay time.Duration
+	// ReloadDebounce is how long Watch waits after the last change of the model file before reloading it
+	// (default 200ms), so that a burst of events gives one reload.
+	ReloadDebounce time.Duration
+	// TLS, when set, serves gRPC over TLS.
+	TLS *tls.Config
+	// Logger receives the request and reload logs (default: JSON on stderr at level info).
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxQueryBytes <= 0 {
+		o.MaxQueryBytes = 1024
+	}
+	if o.MaxTokens <= 0 {
+		o.MaxTokens = 32
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 64 * runtime.GOMAXPROCS(0)
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 1000
+	}
+	if o.ReloadDebounce <= 0 {
+		o.ReloadDebounce = 200 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return o
+}
+
+// serviceName is the name of the speller service, as health checks and reflection know it.
+var serviceName = spellerv1.SpellerService_ServiceDesc.ServiceName
+
+// Server is the spelling service. Its methods are safe for concurrent use.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	grpc    *grpc.Server
+	health  *health.Server
+	metrics *metrics
+	tracer  *trace.TracerProvider // nil when tracing is off
+
+	current  atomic.Pointer[loaded] // nil until the first successful Reload
+	reloadMu sync.Mutex             // serialises Reload
+	inFlight atomic.Int64           // speller requests running
+	stopping atomic.Bool            // Shutdown was called
+	stopOnce sync.Once
+	done     chan struct{} // closed by Shutdown: ends Watch
+
+	// hook, when set (by tests only), is called at the start of every speller RPC.
+	hook func(ctx context.Context, method string)
+}
+
+// loaded is a model ready to serve. It is immutable: a reload swaps in a new one, and a request uses the
+// one it loaded at its start until it ends.
+type loaded struct {
+	corrector *spell.Corrector
+	bundle    *model.Bundle
+	version   string
+	loadedAt  time.Time
+}
+
+// New returns a server with no model: health says NOT_SERVING and speller calls fail with UNAVAILABLE until
+// Reload succeeds. Tracing is on when the environment asks for it (see tracing).
+func New(opts Options) *Server {
+	opts = opts.withDefaults()
+	s := &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		health:  health.NewServer(),
+		metrics: newMetrics(),
+		done:    make(chan struct{}),
+	}
+	sopts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(s.logUnary, s.countUnary, s.limitUnary, s.recoverUnary),
+		grpc.ChainStreamInterceptor(s.logStream, s.countStream, s.recoverStream),
+		grpc.ForceServerCodecV2(newCodec()),
+	}
+	if opts.TLS != nil {
+		sopts = append(sopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
+	}
+	if opt, tp := tracing(s.log, os.Getenv); tp != nil {
+		sopts = append(sopts, opt)
+		s.tracer = tp
+	}
+	s.grpc = grpc.NewServer(sopts...)
+	spellerv1.RegisterSpellerServiceServer(s.grpc, &service{s: s})
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+	for _, name := range []string{"", serviceName} {
+		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
+	}
+	return s
+}
+
+// Serve accepts gRPC connections on lis until Shutdown; it returns nil after a Shutdown.
+func (s *Server) Serve(lis net.Listener) error {
+	err := s.grpc.Serve(lis)
+	if errors.Is(err, grpc.ErrServerStopped) {
+		return nil
+	}
+	return err
+}
+
+// Ready reports whether the server serves: a model is loaded and Shutdown was not called.
+func (s *Server) Ready() bool {
+	return s.current.Load() != nil && !s.stopping.Load()
+}
+
+// Shutdown stops the server within the budget of ctx, in three steps:
+//
+//  1. Health turns NOT_SERVING for every service and /readyz answers 503, so that load balancers and
+//     orchestrators stop sending new calls. Calls that still arrive are served normally.
+//  2. It waits ShutdownDelay for them to notice (health checkers poll every few seconds), or less if the
+//     budget ends first.
+//  3. GracefulStop: the listeners close, clients are told to go away, and the calls in flight finish,
+//     within what is left of the budget. When the budget runs out first, Stop closes every connection and
+//     cancels the calls still running (their clients see UNAVAILABLE or CANCELED).
+//
+// So the budget (spelld --drain) must cover ShutdownDelay plus the slowest call. Corrections take
+// milliseconds, so most of the budget is the delay; what outlives it is mostly long-lived streams such as
+// health Watch, which never end on their own. Shutdown returns ctx.Err() when it had to Stop, nil when
+// everything finished in time. Later calls do nothing and return nil.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.stopOnce.Do(func() {
+		s.stopping.Store(true)
+		close(s.done)
+		s.health.Shutdown()
+		s.log.Info("shutting down", "delay", s.opts.ShutdownDelay.String())
+		t := time.NewTimer(s.opts.ShutdownDelay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+		stopped := make(chan struct{})
+		go func() {
+			s.grpc.GracefulStop()
+			close(stopped)
+		}()
+		select {
+		case <-stopped:
+		case <-ctx.Done():
+			err = ctx.Err()
+			s.log.Warn("shutdown budget exhausted; cancelling the calls still running", "err", err)
+			s.grpc.Stop()
+			<-stopped
+		}
+		if s.tracer != nil {
+			// Flush the last spans, briefly: the process is about to exit either way.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			if terr := s.tracer.Shutdown(fctx); terr != nil {
+				s.log.Warn("flushing traces failed", "err", terr)
+			}
+			cancel()
+		}
+		s.log.Info("stopped")
+	})
+	return err
+}

@@ -1,0 +1,637 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
+
+	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
+	"github.com/spellwright/speller/spell"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// value reads a counter or gauge.
+func value(t testing.TB, m prometheus.Metric) float64 {
+	t.Helper()
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Counter != nil {
+		return d.Counter.GetValue()
+	}
+	return d.Gauge.GetValue()
+}
+
+func TestCorrect(t *testing.T) {
+	f := setup(t, "a", Options{MaxQueryBytes: 4096, MaxTokens: 32}, nil)
+	version := testBundle(t, "a").Meta.Version
+	tests := []struct {
+		name       string
+		req        *spellerv1.CorrectRequest
+		code       codes.Code
+		action     spellerv1.Action
+		correction string
+		errHas     string // in the error message
+	}{
+		{name: "misspelled", req: &spellerv1.CorrectRequest{Query: "jewlery box"},
+			action: spellerv1.Action_ACTION_DID_YOU_MEAN, correction: "jewelry box"},
+		{name: "zero results applies the correction", req: &spellerv1.CorrectRequest{Query: "jewlery box", OriginalResultCount: ptr[int64](0)},
+			action: spellerv1.Action_ACTION_AUTO_CORRECT, correction: "jewelry box"},
+		{name: "some results keep the rule off", req: &spellerv1.CorrectRequest{Query: "jewlery box", OriginalResultCount: ptr[int64](12)},
+			action: spellerv1.Action_ACTION_DID_YOU_MEAN, correction: "jewelry box"},
+		{name: "three tokens, very sure", req: &spellerv1.CorrectRequest{Query: "flowr girl baske", RequestId: "r-1"},
+			action: spellerv1.Action_ACTION_AUTO_CORRECT, correction: "flower girl basket"},
+		{name: "correct query", req: &spellerv1.CorrectRequest{Query: "red dress"}, action: spellerv1.Action_ACTION_NONE},
+		{name: "empty", req: &spellerv1.CorrectRequest{}, action: spellerv1.Action_ACTION_NONE},
+		{name: "blank", req: &spellerv1.CorrectRequest{Query: " \t "}, action: spellerv1.Action_ACTION_NONE},
+		{name: "control characters", req: &spellerv1.CorrectRequest{Query: "a\x00b\x07c\r\n"}, action: spellerv1.Action_ACTION_NONE},
+		{name: "emoji", req: &spellerv1.CorrectRequest{Query: "💍 jewlery 👰🏽‍♀️"}, action: spellerv1.Action_ACTION_DID_YOU_MEAN,
+			correction: "💍 jewelry 👰🏽‍♀️"},
+		{name: "unknown word", req: &spellerv1.CorrectRequest{Query: "xyzzy"}, action: spellerv1.Action_ACTION_NONE},
+		{name: "too many bytes", req: &spellerv1.CorrectRequest{Query: strings.Repeat("x", 4097)},
+			code: codes.InvalidArgument, errHas: "the limit is 4096"},
+		{name: "100 KB", req: &spellerv1.CorrectRequest{Query: strings.Repeat("jewlery ", 100<<10/8)},
+			code: codes.InvalidArgument, errHas: "the limit is 4096"},
+		{name: "33 tokens", req: &spellerv1.CorrectRequest{Query: strings.Repeat("box ", 33)},
+			code: codes.InvalidArgument, errHas: "33 tokens, the limit is 32"},
+		{name: "1000 tokens", req: &spellerv1.CorrectRequest{Query: strings.Repeat("a ", 1000)},
+			code: codes.InvalidArgument, errHas: "the limit is 32"},
+		{name: "negative max_alternatives", req: &spellerv1.CorrectRequest{Query: "box", MaxAlternatives: -1},
+			code: codes.InvalidArgument, errHas: "max_alternatives"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := f.client.Correct(context.Background(), tt.req)
+			if got := status.Code(err); got != tt.code {
+				t.Fatalf("code %v (%v), want %v", got, err, tt.code)
+			}
+			if err != nil {
+				if !strings.Contains(status.Convert(err).Message(), tt.errHas) {
+					t.Errorf("message %q does not say %q", status.Convert(err).Message(), tt.errHas)
+				}
+				return
+			}
+			if resp.Action != tt.action || resp.Correction != tt.correction {
+				t.Errorf("got %v %q, want %v %q", resp.Action, resp.Correction, tt.action, tt.correction)
+			}
+			if resp.ModelVersion != version {
+				t.Errorf("model_version %q, want %q", resp.ModelVersion, version)
+			}
+			for _, tok := range resp.Tokens {
+				if tok.Start < 0 || tok.End > int32(len(tt.req.Query)) || tt.req.Query[tok.Start:tok.End] != tok.Typed {
+					t.Errorf("token %v does not match the query %q", tok, tt.req.Query)
+				}
+			}
+		})
+	}
+}
+
+func TestCorrectFields(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
+	resp, err := f.client.Correct(context.Background(), &spellerv1.CorrectRequest{Query: "jewlery box", MaxAlternatives: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.LogOdds <= resp.Threshold || resp.AutoThreshold <= resp.Threshold || resp.Confidence <= 0.5 || resp.Confidence > 1 {
+		t.Errorf("log_odds %v, threshold %v, auto_threshold %v, confidence %v: inconsistent",
+			resp.LogOdds, resp.Threshold, resp.AutoThreshold, resp.Confidence)
+	}
+	if len(resp.Alternatives) != 1 || resp.Alternatives[0].Text != "jewelry box" {
+		t.Errorf("alternatives %v, want only jewelry box", resp.Alternatives)
+	}
+	want := []*spellerv1.TokenCorrection{
+		{Typed: "jewlery", Chosen: "jewelry", Start: 0, End: 7, Changed: true},
+		{Typed: "box", Chosen: "box", Start: 8, End: 11},
+	}
+	if fmt.Sprint(resp.Tokens) != fmt.Sprint(want) {
+		t.Errorf("tokens %v, want %v", resp.Tokens, want)
+	}
+}
+
+// TestInvalidUTF8 documents what happens to a query that is not valid UTF-8. proto3 strings must be valid
+// UTF-8: a Go client refuses to encode it (INTERNAL, from the client library, before sending), and grpc-go's
+// standard server codec would answer INTERNAL before any handler runs. This server's codec decodes it anyway,
+// so that a client that sends it gets INVALID_ARGUMENT from the corrector, and in a batch only that query
+// fails.
+func TestInvalidUTF8(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
+	ctx := context.Background()
+	_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewl\xffery"})
+	if status.Code(err) != codes.Internal || !strings.Contains(err.Error(), "UTF-8") {
+		t.Errorf("Go client: %v, want INTERNAL mentioning UTF-8 (refused while encoding)", err)
+	}
+	for _, q := range []string{"jewl\xffery", "\xc3", "\xed\xa0\x80"} { // bad byte, truncated sequence, surrogate
+		_, err = correctRaw(ctx, f.conn, q)
+		if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "UTF-8") {
+			t.Errorf("raw %q: %v, want INVALID_ARGUMENT mentioning UTF-8", q, err)
+		}
+	}
+	if got := value(t, f.s.metrics.requests.WithLabelValues(spellerv1.SpellerService_Correct_FullMethodName, "InvalidArgument")); got != 3 {
+		t.Errorf("%v INVALID_ARGUMENT calls counted, want 3", got)
+	}
+	if resp, err := correctRaw(ctx, f.conn, "jewlery"); err != nil || resp.Correction != "jewelry" {
+		t.Errorf("raw valid query: %v, %v", resp, err)
+	}
+
+	var batch []byte
+	for _, q := range []string{"jewlery", "jewl\xffery", "box"} {
+		batch = protowire.AppendTag(batch, 1, protowire.BytesType)
+		batch = protowire.AppendBytes(batch, rawQuery(q))
+	}
+	resp := new(spellerv1.CorrectBatchResponse)
+	if err := f.conn.Invoke(ctx, spellerv1.SpellerService_CorrectBatch_FullMethodName, batch, resp, grpc.ForceCodec(rawCodec{})); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Results) != 3 || resp.Results[0].GetResponse().GetCorrection() != "jewelry" ||
+		codes.Code(resp.Results[1].GetError().GetCode()) != codes.InvalidArgument || resp.Results[2].GetResponse() == nil {
+		t.Errorf("batch with one invalid query: %v", resp)
+	}
+}
+
+func TestCorrectBatch(t *testing.T) {
+	f := setup(t, "a", Options{MaxBatch: 4}, nil)
+	ctx := context.Background()
+	req := &spellerv1.CorrectBatchRequest{Requests: []*spellerv1.CorrectRequest{
+		{Query: "jewlery box"},
+		{Query: strings.Repeat("x", 2000)},
+		{Query: ""},
+		{Query: strings.Repeat("box ", 40)},
+	}}
+	resp, err := f.client.CorrectBatch(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Results) != 4 {
+		t.Fatalf("%d results, want 4", len(resp.Results))
+	}
+	if r := resp.Results[0].GetResponse(); r == nil || r.Correction != "jewelry box" || r.ModelVersion == "" {
+		t.Errorf("results[0] = %v, want jewelry box", resp.Results[0])
+	}
+	for i, limit := range map[int]string{1: "the limit is 1024", 3: "the limit is 32"} {
+		e := resp.Results[i].GetError()
+		if e == nil || codes.Code(e.Code) != codes.InvalidArgument || !strings.Contains(e.Message, limit) {
+			t.Errorf("results[%d] = %v, want INVALID_ARGUMENT saying %q", i, resp.Results[i], limit)
+		}
+	}
+	if r := resp.Results[2].GetResponse(); r == nil || r.Action != spellerv1.Action_ACTION_NONE {
+		t.Errorf("results[2] = %v, want ACTION_NONE", resp.Results[2])
+	}
+
+	req.Requests = append(req.Requests, &spellerv1.CorrectRequest{Query: "box"})
+	_, err = f.client.CorrectBatch(ctx, req)
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "5 requests, the limit is 4") {
+		t.Errorf("batch of 5: %v, want INVALID_ARGUMENT stating the limit", err)
+	}
+
+	resp, err = f.client.CorrectBatch(ctx, &spellerv1.CorrectBatchRequest{})
+	if err != nil || len(resp.Results) != 0 {
+		t.Errorf("empty batch: %v, %v", resp, err)
+	}
+}
+
+func TestGetModelInfo(t *testing.T) {
+	before := time.Now()
+	f := setup(t, "a", Options{}, nil)
+	b := testBundle(t, "a")
+	resp, err := f.client.GetModelInfo(context.Background(), &spellerv1.GetModelInfoRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := resp.Model
+	if m.Version != b.Meta.Version || !m.BuildTime.AsTime().Equal(b.Meta.BuildTime) ||
+		m.VocabularySize != int64(b.LM.Len()) || m.Bigrams != int64(b.LM.Bigrams()) {
+		t.Errorf("model info %v does not describe %v", m, b.Meta)
+	}
+	p := m.Hyperparameters
+	if p.Lambda != b.Params.Lambda || p.Slope != b.Params.Slope || p.Intercept != b.Params.Intercept ||
+		p.AutoThreshold != b.Params.AutoThreshold || p.LogPUnk != b.Params.LogPUnk {
+		t.Errorf("hyperparameters %v, want %+v", p, b.Params)
+	}
+	if at := m.LoadedAt.AsTime(); at.Before(before) || at.After(time.Now()) {
+		t.Errorf("loaded_at %v not within the test", at)
+	}
+}
+
+func TestNoModel(t *testing.T) {
+	f := setup(t, "", Options{}, nil)
+	ctx := context.Background()
+	if _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"}); status.Code(err) != codes.Unavailable {
+		t.Errorf("Correct without a model: %v, want UNAVAILABLE", err)
+	}
+	if _, err := f.client.GetModelInfo(ctx, &spellerv1.GetModelInfoRequest{}); status.Code(err) != codes.Unavailable {
+		t.Errorf("GetModelInfo without a model: %v, want UNAVAILABLE", err)
+	}
+	if err := f.s.Reload(); err == nil {
+		t.Error("Reload of a missing file succeeded")
+	}
+}
+
+func TestHealth(t *testing.T) {
+	f := setup(t, "", Options{ShutdownDelay: 300 * time.Millisecond}, nil)
+	ctx := context.Background()
+	health := healthpb.NewHealthClient(f.conn)
+	check := func(want healthpb.HealthCheckResponse_ServingStatus, ready int) {
+		t.Helper()
+		for _, svc := range []string{"", "speller.v1.SpellerService"} {
+			resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: svc})
+			if err != nil || resp.Status != want {
+				t.Errorf("health %q: %v %v, want %v", svc, resp.GetStatus(), err, want)
+			}
+		}
+		rec := httptest.NewRecorder()
+		f.s.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		if rec.Code != ready {
+			t.Errorf("/readyz: %d, want %d", rec.Code, ready)
+		}
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	watch, err := health.Watch(wctx, &healthpb.HealthCheckRequest{Service: "speller.v1.SpellerService"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func(want healthpb.HealthCheckResponse_ServingStatus) {
+		t.Helper()
+		resp, err := watch.Recv()
+		if err != nil || resp.Status != want {
+			t.Fatalf("health watch: %v %v, want %v", resp.GetStatus(), err, want)
+		}
+	}
+
+	check(healthpb.HealthCheckResponse_NOT_SERVING, http.StatusServiceUnavailable)
+	next(healthpb.HealthCheckResponse_NOT_SERVING)
+
+	writeModelFile(t, f.path, modelBytes(t, "a"))
+	if err := f.s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	check(healthpb.HealthCheckResponse_SERVING, http.StatusOK)
+	next(healthpb.HealthCheckResponse_SERVING)
+
+	done := make(chan error)
+	start := time.Now()
+	go func() { done <- f.s.Shutdown(ctx) }()
+	next(healthpb.HealthCheckResponse_NOT_SERVING)
+	cancel() // a Watch stream never ends by itself: it would hold GracefulStop until the budget ends
+	check(healthpb.HealthCheckResponse_NOT_SERVING, http.StatusServiceUnavailable)
+	// During the propagation delay, calls are still served.
+	if _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"}); err != nil {
+		t.Errorf("Correct during the shutdown delay: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("Shutdown took %v, less than its delay", d)
+	}
+	if err := f.s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if f.s.Ready() {
+		t.Error("ready after Shutdown and Reload")
+	}
+}
+
+func TestReflection(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
+	stream, err := reflectionpb.NewServerReflectionClient(f.conn).ServerReflectionInfo(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.CloseSend()
+	if err := stream.Send(&reflectionpb.ServerReflectionRequest{
+		MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range resp.GetListServicesResponse().GetService() {
+		got[s.Name] = true
+	}
+	for _, want := range []string{"speller.v1.SpellerService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"} {
+		if !got[want] {
+			t.Errorf("reflection lists %v, without %s", got, want)
+		}
+	}
+	// The descriptors of the service are there too, so that grpcurl can build requests.
+	if err := stream.Send(&reflectionpb.ServerReflectionRequest{
+		MessageRequest: &reflectionpb.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: "speller.v1.SpellerService"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := stream.Recv(); err != nil || len(resp.GetFileDescriptorResponse().GetFileDescriptorProto()) == 0 {
+		t.Errorf("file containing speller.v1.SpellerService: %v, %v", resp, err)
+	}
+}
+
+func TestAdmin(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
+	ctx := context.Background()
+	for _, q := range []string{"jewlery", "red dress", strings.Repeat("x", 2000)} {
+		f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: q})
+	}
+	healthpb.NewHealthClient(f.conn).Check(ctx, &healthpb.HealthCheckRequest{})
+	metrics := scrape(t, f.s)
+	for _, want := range []string{
+		`speller_requests_total{code="OK",method="/speller.v1.SpellerService/Correct"} 2`,
+		`speller_requests_total{code="InvalidArgument",method="/speller.v1.SpellerService/Correct"} 1`,
+		`speller_requests_total{code="OK",method="/grpc.health.v1.Health/Check"} 1`,
+		`speller_request_duration_seconds_bucket{method="/speller.v1.SpellerService/Correct",le="5e-05"}`,
+		`speller_request_duration_seconds_count{method="/speller.v1.SpellerService/Correct"} 3`,
+		`speller_corrections_total{action="did_you_mean"} 1`,
+		`speller_corrections_total{action="none"} 1`,
+		`speller_corrections_total{action="auto_correct"} 0`,
+		`speller_model_info{version="` + testBundle(t, "a").Meta.Version + `"} 1`,
+		`speller_model_load_seconds `,
+		`speller_model_loaded_timestamp_seconds `,
+		`speller_model_reloads_total{result="success"} 1`,
+		`speller_model_reloads_total{result="failure"} 0`,
+		`speller_in_flight_requests 0`,
+		`speller_shed_requests_total 0`,
+		`speller_panics_total 0`,
+		`go_goroutines `,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	tests := []struct {
+		path, body string
+		code       int
+	}{
+		{"/healthz", "ok", 200},
+		{"/readyz", "ok " + testBundle(t, "a").Meta.Version, 200},
+		{"/debug/pprof/", "goroutine", 200},
+		{"/debug/pprof/cmdline", "", 200},
+		{"/nope", "", 404},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		f.s.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != tt.code || !strings.Contains(rec.Body.String(), tt.body) {
+			t.Errorf("GET %s: %d %.40q, want %d with %q", tt.path, rec.Code, rec.Body.String(), tt.code, tt.body)
+		}
+	}
+}
+
+func TestLoadShedding(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var block atomic.Bool
+	f := setup(t, "a", Options{MaxInFlight: 1}, func(ctx context.Context, method string) {
+		if block.CompareAndSwap(true, false) {
+			close(entered)
+			<-release
+		}
+	})
+	ctx := context.Background()
+	block.Store(true)
+	blocked := make(chan error)
+	go func() {
+		_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
+		blocked <- err
+	}()
+	<-entered
+	if got := value(t, f.s.metrics.inFlight); got != 1 {
+		t.Errorf("in-flight gauge %v, want 1", got)
+	}
+	for _, call := range []func() error{
+		func() error { _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"}); return err },
+		func() error { _, err := f.client.GetModelInfo(ctx, &spellerv1.GetModelInfoRequest{}); return err },
+	} {
+		if err := call(); status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "the limit is 1") {
+			t.Errorf("call beyond the limit: %v, want RESOURCE_EXHAUSTED stating the limit", err)
+		}
+	}
+	// Health is not limited: a saturated server is alive.
+	if resp, err := healthpb.NewHealthClient(f.conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil || resp.Status != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health while saturated: %v %v", resp, err)
+	}
+	close(release)
+	if err := <-blocked; err != nil {
+		t.Errorf("blocked call: %v", err)
+	}
+	if _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"}); err != nil {
+		t.Errorf("after the load: %v", err)
+	}
+	if got := value(t, f.s.metrics.shed); got != 2 {
+		t.Errorf("shed counter %v, want 2", got)
+	}
+	if got := value(t, f.s.metrics.inFlight); got != 0 {
+		t.Errorf("in-flight gauge %v, want 0", got)
+	}
+}
+
+func TestPanicRecovery(t *testing.T) {
+	f := setup(t, "a", Options{}, func(ctx context.Context, method string) {
+		if method == "GetModelInfo" {
+			panic("test panic")
+		}
+	})
+	ctx := context.Background()
+	for range 2 {
+		_, err := f.client.GetModelInfo(ctx, &spellerv1.GetModelInfoRequest{})
+		if status.Code(err) != codes.Internal || strings.Contains(err.Error(), "test panic") {
+			t.Errorf("panicking call: %v, want INTERNAL without the panic's details", err)
+		}
+	}
+	if resp, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"}); err != nil || resp.Correction != "jewelry" {
+		t.Errorf("after the panics: %v %v", resp, err)
+	}
+	if got := value(t, f.s.metrics.panics); got != 2 {
+		t.Errorf("panics counter %v, want 2", got)
+	}
+	if got := value(t, f.s.metrics.inFlight); got != 0 {
+		t.Errorf("in-flight gauge %v after panics, want 0", got)
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	f := setup(t, "a", Options{}, func(ctx context.Context, method string) {
+		<-ctx.Done() // a call slower than its deadline
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"})
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("slow call: %v, want DEADLINE_EXCEEDED", err)
+	}
+}
+
+func TestShutdownBudget(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan string, 2)
+	f := setup(t, "a", Options{}, func(ctx context.Context, method string) {
+		entered <- method
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+	})
+	ctx := context.Background()
+	results := make(chan error, 2)
+	call := func() {
+		_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"})
+		results <- err
+	}
+	// A call that finishes within the budget completes normally.
+	go call()
+	<-entered
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	done := make(chan error)
+	go func() { done <- f.s.Shutdown(sctx) }()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if err := <-results; err != nil {
+		t.Errorf("call in flight during a graceful shutdown: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+
+	// A call that outlives the budget is cut off, and Shutdown says so.
+	g := setup(t, "a", Options{}, func(ctx context.Context, method string) { <-ctx.Done() })
+	go func() {
+		_, err := g.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box"})
+		results <- err
+	}()
+	for value(t, g.s.metrics.inFlight) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	sctx, cancel = context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := g.s.Shutdown(sctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown past its budget: %v, want DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Shutdown took %v with a budget of 100ms", d)
+	}
+	if err := <-results; status.Code(err) != codes.Unavailable && status.Code(err) != codes.Canceled {
+		t.Errorf("call cut off by Stop: %v, want UNAVAILABLE or CANCELED", err)
+	}
+}
+
+func TestToStatus(t *testing.T) {
+	tests := []struct {
+		err  error
+		code codes.Code
+	}{
+		{nil, codes.OK},
+		{fmt.Errorf("correct: %w: 5000 bytes, the limit is 1024", spell.ErrTooLong), codes.InvalidArgument},
+		{fmt.Errorf("correct: %w: 40 tokens, the limit is 32", spell.ErrTooMany), codes.InvalidArgument},
+		{fmt.Errorf("correct: %w", spell.ErrInvalidUTF8), codes.InvalidArgument},
+		{fmt.Errorf("x: %w", errInvalidArgument), codes.InvalidArgument},
+		{errNoModel, codes.Unavailable},
+		{fmt.Errorf("%w: 9 in flight", errOverloaded), codes.ResourceExhausted},
+		{fmt.Errorf("correct: %w", context.DeadlineExceeded), codes.DeadlineExceeded},
+		{fmt.Errorf("correct: %w", context.Canceled), codes.Canceled},
+		{status.Error(codes.Internal, "something else"), codes.Internal},
+		{status.Error(codes.NotFound, "nope"), codes.NotFound},
+		{errors.New("bug"), codes.Internal},
+	}
+	for _, tt := range tests {
+		err := toStatus(tt.err)
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("toStatus(%v) = %v, want %v", tt.err, got, tt.code)
+		}
+		if tt.err != nil && !strings.Contains(tt.err.Error(), status.Convert(err).Message()) &&
+			!strings.Contains(status.Convert(err).Message(), status.Convert(tt.err).Message()) {
+			t.Errorf("toStatus(%v) lost the message: %v", tt.err, err)
+		}
+	}
+}
+
+func TestTracingWanted(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		on   bool
+		warn string
+	}{
+		{nil, false, ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317"}, true, ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4317"}, true, ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": "otlp"}, true, ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4317"}, false, ""},
+		{map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_TRACES_EXPORTER": "otlp"}, false, ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, false, "zipkin"},
+	}
+	for _, tt := range tests {
+		on, warn := tracingWanted(func(k string) string { return tt.env[k] })
+		if on != tt.on || warn != tt.warn {
+			t.Errorf("%v: %v %q, want %v %q", tt.env, on, warn, tt.on, tt.warn)
+		}
+	}
+}
+
+func TestTracingOn(t *testing.T) {
+	// Nothing listens on port 1 of loopback: the exporter fails to deliver, which must not affect calls.
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+	t.Setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "100")
+	f := setup(t, "a", Options{}, nil)
+	if f.s.tracer == nil {
+		t.Fatal("tracing is off with OTEL_EXPORTER_OTLP_ENDPOINT set")
+	}
+	if _, err := f.client.Correct(context.Background(), &spellerv1.CorrectRequest{Query: "jewlery"}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	f.s.Shutdown(context.Background())
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Shutdown took %v flushing traces", d)
+	}
+}
+
+func TestRegisterFlags(t *testing.T) {
+	o := Options{MaxBatch: 1000}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	o.RegisterFlags(fs)
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9}
+	if o != want {
+		t.Errorf("options %+v, want %+v", o, want)
+	}
+}
+
+// BenchmarkCorrectBufconn measures a Correct call through gRPC over an in-memory connection: the RPC
+// overhead on top of spell's own benchmarks.
+func BenchmarkCorrectBufconn(b *testing.B) {
+	f := setup(b, "a", Options{}, nil)
+	ctx := context.Background()
+	req := &spellerv1.CorrectRequest{Query: "flowr girl baske"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := f.client.Correct(ctx, req, grpc.WaitForReady(true)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
