@@ -1,6 +1,7 @@
 package candidates
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -29,13 +30,17 @@ type BleveOptions struct {
 // sees every document indexed before the call. Two code paths, chosen by what the index's reader supports:
 //
 //   - readers implementing index.IndexReaderFuzzy (scorch, bleve's default index type, e.g. bleve.New or
-//     bleve.NewUsing("", m, scorch.Name, scorch.Name, nil) in memory): FieldDictFuzzy with
-//     fuzziness = maxDist walks the term FST with a Levenshtein automaton. In bleve v2.6.3 scorch builds that
-//     automaton with transpositions enabled, so its distance never exceeds OSA and no OSA match is missed
-//     (TestBleveScorchExact checks this against a scan of the whole dictionary). If an implementation's
-//     automaton were plain Levenshtein, a transposition would cost 2 there and a word at OSA distance 2 made
-//     of a transposition plus another edit would be missed. Scorch omits document frequencies from fuzzy
-//     dictionary entries, so Lookup fetches each accepted term's frequency with FieldDictRange.
+//     bleve.NewUsing("", m, scorch.Name, scorch.Name, nil) in memory): FieldDictFuzzy walks the term FST
+//     with a Levenshtein automaton. In bleve v2.6.3 scorch builds that automaton with transpositions enabled
+//     (vellum's NewLevenshteinAutomatonBuilder(d, true)), so its distance never exceeds OSA: Lookup asks for
+//     fuzziness = maxDist and misses nothing (TestBleve checks this against a scan of the whole dictionary,
+//     and TestBleveAgreesWithSymSpell against SymSpell). NewBleve probes the automaton ("ab" against "ba");
+//     should an implementation count a transposition as 2 (plain Levenshtein), Lookup asks for
+//     fuzziness = min(maxDist+1, 2) instead, which still finds every word at OSA distance 1, but at
+//     maxDist 2 misses the words whose OSA distance 2 involves a transposition and Levenshtein distance
+//     exceeds 2 (a transposition plus another edit, or two transpositions). Scorch omits document
+//     frequencies from fuzzy dictionary entries, so Lookup fetches each accepted term's frequency with a
+//     TermFieldReader (which counts live documents only).
 //   - other readers (upsidedown, used by bleve.NewMemOnly): the field dictionary (or the part of it sharing
 //     the prefix) is scanned in full and every term is checked with OSA. Exact, but O(terms) per lookup.
 //
@@ -48,14 +53,17 @@ type Bleve struct {
 	idx   index.Index
 	field string
 	opts  BleveOptions
-	pool  sync.Pool
+	// plainLev: the reader's fuzzy automaton counts a transposition as 2 edits (see Bleve).
+	plainLev bool
+	pool     sync.Pool
 }
 
 // maxBleveDist is the largest fuzziness bleve's automata support.
 const maxBleveDist = 2
 
 // NewBleve returns a Bleve index over field of idx. It fails if the index is closed or has no advanced index.
-// The field need not have terms yet.
+// The field need not have terms yet. The Bleve must not be used after idx is closed: bleve's advanced index
+// does not know, and lookups would see stale data or fail depending on the implementation.
 func NewBleve(idx bleve.Index, field string, opts BleveOptions) (*Bleve, error) {
 	if idx == nil {
 		return nil, errors.New("candidates: nil bleve index")
@@ -63,21 +71,50 @@ func NewBleve(idx bleve.Index, field string, opts BleveOptions) (*Bleve, error) 
 	if field == "" {
 		return nil, errors.New("candidates: empty bleve field name")
 	}
+	if _, err := idx.DocCount(); err != nil { // fails if the index is closed
+		return nil, fmt.Errorf("candidates: bleve index: %w", err)
+	}
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("candidates: bleve advanced index: %w", err)
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("candidates: bleve reader: %w", err)
-	}
-	if err := r.Close(); err != nil {
-		return nil, fmt.Errorf("candidates: bleve reader: %w", err)
-	}
 	opts.Prefix = max(opts.Prefix, 0)
 	b := &Bleve{idx: adv, field: field, opts: opts}
+	if b.plainLev, err = probePlainLevenshtein(adv, field); err != nil {
+		return nil, fmt.Errorf("candidates: bleve reader: %w", err)
+	}
 	b.pool.New = func() any { return new(bleveScratch) }
 	return b, nil
+}
+
+// probePlainLevenshtein reports whether the fuzzy dictionary of adv's readers counts a transposition as two
+// edits. It is false for readers without a fuzzy dictionary (they are scanned with OSA) and for scorch.
+func probePlainLevenshtein(adv index.Index, field string) (_ bool, err error) {
+	r, err := adv.Reader()
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if cerr := r.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	fr, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		return false, nil
+	}
+	fd, a, err := fr.FieldDictFuzzyAutomaton(field, "ab", 1, "")
+	if err != nil {
+		return false, err
+	}
+	if err := fd.Close(); err != nil {
+		return false, err
+	}
+	if a == nil {
+		return true, nil // cannot tell: assume the worst
+	}
+	match, d := a.MatchAndDistance("ba")
+	return !match || d != 1, nil
 }
 
 type bleveScratch struct {
@@ -124,7 +161,11 @@ func (b *Bleve) LookupErr(dst []Match, token string, maxDist int) (_ []Match, er
 	fuzzy, isFuzzy := r.(index.IndexReaderFuzzy)
 	switch {
 	case isFuzzy:
-		fd, err = fuzzy.FieldDictFuzzy(b.field, token, maxDist, prefix)
+		fuzziness := maxDist
+		if b.plainLev {
+			fuzziness = min(maxDist+1, maxBleveDist)
+		}
+		fd, err = fuzzy.FieldDictFuzzy(b.field, token, fuzziness, prefix)
 	case prefix != "":
 		fd, err = r.FieldDictPrefix(b.field, []byte(prefix))
 	default:
@@ -168,26 +209,14 @@ func (b *Bleve) LookupErr(dst []Match, token string, maxDist int) (_ []Match, er
 	}
 }
 
-// docFreq returns the document frequency of term in field (0 if absent).
+// docFreq returns the number of live documents whose field contains term (0 if none).
 func docFreq(r index.IndexReader, field, term string) (n uint64, err error) {
-	fd, err := r.FieldDictRange(field, []byte(term), []byte(term))
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
 	if err != nil {
 		return 0, err
 	}
-	defer func() {
-		if cerr := fd.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	for {
-		e, err := fd.Next()
-		if err != nil || e == nil {
-			return n, err
-		}
-		if e.Term == term {
-			n += e.Count
-		}
-	}
+	n = tfr.Count()
+	return n, tfr.Close()
 }
 
 // appendRunes appends the runes of s to dst (invalid bytes as U+FFFD, as []rune(s) does).

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/spellwright/speller/internal/editdist"
 )
@@ -58,45 +56,55 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 //
 // # How it works
 //
-// For every indexed word w, let W be its first PrefixLength runes (all of w when shorter). Every string
-// obtained by deleting at most MaxDistance runes from W (W itself included) is hashed (FNV-1a over the runes
-// plus a 64-bit finalizer) and the word id is filed under that hash. Lookup does the same to the token's
-// prefix Q with at most maxDist deletes, collects the ids filed under each hash and verifies each one with
-// editdist.OSA on the full strings.
+// For every indexed word w, let W be its first PrefixLength runes (all of w when shorter). Every distinct
+// string obtained by deleting at most MaxDistance runes from W (W itself included) is hashed (FNV-1a over the
+// runes, then a 64-bit finalizer) and the word id is filed under that hash. Lookup does the same to the
+// token's window Q with at most maxDist deletes, gathers the ids filed under each hash, drops those whose
+// length or set of rune classes differs too much from the token's (both are lower bounds of OSA, see
+// classMask) and verifies the rest with editdist.OSA on the full strings.
 //
-// Exactness: if OSA(token, w) ≤ d, the alignment matches all but at most d runes of each side inside the
-// windows Q and W once the shorter window is padded by the deletions the alignment performs past it, so Q and W
-// have a common subsequence reachable with at most d deletes from each (a transposition costs one delete on
-// each side, a substitution likewise, an insertion or deletion one on one side; the windows' cut can only add
-// deletes to the side whose window is the longer one, and never beyond d). Hence every word within d shares a
-// hashed delete with the token, and the OSA check removes everything else: Lookup returns exactly the words
-// within maxDist, each id once. TestSymSpellExact checks this against brute force. The prefix only bounds the
-// index size; it does not lose recall.
+// Exactness. Take an optimal OSA alignment of the token and w with k ≤ maxDist operations; each leaves at most
+// one rune unmatched on each side (of a transposed pair, one rune stays matched). Let c be the number of
+// matched pairs inside the box Q×W. Deleting |Q|−c runes from Q and |W|−c from W leaves the same string, and
+// max(|Q|, |W|) − c ≤ k: follow the alignment until it leaves the box; if both windows are PrefixLength runes
+// long, the side it leaves by has all its window runes either matched or unmatched by an operation, and the
+// other side has as many; if one string is shorter than PrefixLength, the longer window's extra runes are
+// consumed by deletions after the shorter string ends. So every word within maxDist shares a hashed delete
+// with the token, and the OSA check removes everything else: Lookup returns exactly the words within
+// maxDist, each id once. The prefix bounds the index size and costs no recall. TestSymSpellExact checks this
+// against brute force (OSA against every word) over 8,000 words and 4,000 queries, for several option sets.
 //
 // # Layout
 //
-// The delete hashes live in a CSR table: a bucket array (a power of two, 1–2× the number of distinct
-// (word, delete) pairs) of uint32 offsets into a postings array of uint32 entries, each holding the word id in
-// its low bits and, in the remaining high bits, a fingerprint of the delete hash (32 − ⌈log2 Len()⌉ bits, 15
-// for 82k words) so that most entries that merely share a bucket are skipped without touching the word. Words
-// are kept as one flat []rune with uint32 offsets for the OSA check. No map, no per-word allocation.
+// The delete hashes live in a CSR table: a bucket array (a power of two, 1–2× the number of (word, delete)
+// pairs) of uint32 offsets into a postings array of uint32 entries, each holding the word id in its low bits
+// and, in the remaining high bits, a fingerprint of the delete hash (32 − ⌈log2 Len()⌉ bits, 15 for 82k words)
+// so that most entries that merely share a bucket are skipped without touching the word. Words are kept as
+// one flat []rune with, per word, a uint64 of rune offset and rune-class mask. No map, no per-word allocation;
+// building takes two passes over the words (decode, then generate the deletes into a temporary hash list of
+// 8 bytes per posting) and two over the hashes (count per bucket, then fill).
 //
-// # Measured cost (82,833-word English unigram list, defaults, 2-core AMD EPYC VM, Go 1.26)
+// # Measured cost
 //
-//   - build: about 95 ms, 2.1 M postings (25.5 per word), 4 M buckets; see BenchmarkSymSpellBuild.
-//   - memory: about 28.5 MB: buckets 16.8 MB, postings 8.4 MB, runes 2.6 MB, offsets and word headers 1.6 MB
-//     (Stats().Bytes). Build briefly needs 17 MB more for the temporary hash list.
-//   - lookup, maxDist 2, misspelled 4–16-letter words (Norvig's test set): about 5 µs per token (median
-//     well under the 15 µs target), 0 allocations beyond growing dst; see BenchmarkSymSpellLookup.
+// 82,833-word English unigram list, defaults (MaxDistance 2, PrefixLength 7), 2-core AMD VM, Go 1.26, on a
+// machine shared with other jobs (load average 5–12 during the runs, so wall-clock times are inflated):
 //
-// Time per lookup is O(C(P, ≤d) probes + candidates·d·len), where P = min(len(token), PrefixLength): 29
-// probes for d = 2, P = 7. Short tokens (1–3 runes) reach every short word and cost more candidates.
+//   - build: ≈ 90 ms CPU (110–170 ms wall), 10 allocations; 2.03 M postings (24.5 per word), 2^21 buckets;
+//     16 MB of temporary hashes during the build. See BenchmarkSymSpellBuild.
+//   - memory: 20.2 MiB (Stats().Bytes): buckets 8 MiB, postings 7.7 MiB, runes 2.6 MiB, per-word metadata
+//     and word string headers 1.9 MiB; plus a 4-byte-per-word stamp array per pooled scratch.
+//   - lookup, maxDist 2: median 7–8 µs (mean 10–14 µs) for typo'd 6–9-letter words; median ≈ 13 µs (mean
+//     ≈ 17 µs) on Norvig's misspellings; short tokens reach hundreds of words ("rote": 421) and cost up to
+//     ≈ 100 µs. maxDist 1: ≈ 1 µs. 0 allocations beyond growing dst. See BenchmarkSymSpellLookup.
+//
+// Time per lookup is O(C(P, ≤d) probes + candidates·(2d+1)·len), where P = min(len(token), PrefixLength): 29
+// probes for d = 2, P = 7. Short tokens (1–4 runes) reach every short word and cost more candidates.
 type SymSpell struct {
 	v        Vocabulary
 	opts     SymSpellOptions
 	words    []string // words[id]; "" for words left out by MinCount
 	runes    []rune   // all indexed words' runes, concatenated
-	offs     []uint32 // runes of word id are runes[offs[id]:offs[id+1]]
+	meta     []uint64 // word id: rune offset (low 32 bits; runes end at meta[id+1]) | classMask << 32
 	buckets  []uint32 // postings of bucket b are postings[buckets[b]:buckets[b+1]]
 	postings []uint32 // id | fingerprint<<idBits
 	shift    uint     // bucket(h) = h >> shift
@@ -122,7 +130,7 @@ func (s *SymSpell) Stats() SymSpellStats {
 		Postings: len(s.postings),
 		Buckets:  len(s.buckets) - 1,
 		Runes:    len(s.runes),
-		Bytes: 4*len(s.runes) + 4*len(s.offs) + 4*len(s.buckets) + 4*len(s.postings) +
+		Bytes: 4*len(s.runes) + 8*len(s.meta) + 4*len(s.buckets) + 4*len(s.postings) +
 			16*len(s.words),
 	}
 }
@@ -146,12 +154,11 @@ func fmix64(h uint64) uint64 {
 	return h
 }
 
-// deleter enumerates the hashes of the strings obtained by deleting up to max runes from p. It generates the
-// deletes by tracking deleted positions in a bit mask and hashes p while skipping them, so no string is
-// built. Deleting any rune of a run of equal runes gives the same string; the generator only deletes a rune
-// whose predecessor in the remaining string differs, which never drops a distinct delete (the
-// lexicographically smallest set of positions giving each string always survives) and removes most
-// duplicates. The rest are harmless at lookup (ids are deduplicated) and removed at build time.
+// deleter enumerates the hashes of the distinct strings obtained by deleting up to maxDel runes from p, each
+// exactly once. It tracks the deleted positions in a bit mask and hashes p while skipping them, so no string is
+// built. It only deletes a rune whose nearest kept predecessor differs from it; the kept positions are then the
+// rightmost embedding of the resulting string in p (the last kept position is the last occurrence of the last
+// rune, and so on backwards), which is unique, so every distinct delete is generated once and only once.
 type deleter struct {
 	p    []rune
 	mask uint64
@@ -170,9 +177,10 @@ func (g *deleter) hash() uint64 {
 	return fmix64(h)
 }
 
-func (g *deleter) gen(p []rune, max int, out []uint64) []uint64 {
+// gen appends to out the hashes of the deletes of p with at most maxDel deletions and returns it.
+func (g *deleter) gen(p []rune, maxDel int, out []uint64) []uint64 {
 	g.p, g.mask, g.out = p, 0, out
-	g.rec(0, max)
+	g.rec(0, maxDel)
 	out = g.out
 	g.p, g.out = nil, nil
 	return out
@@ -197,11 +205,33 @@ func (g *deleter) rec(start, depth int) {
 	}
 }
 
+// numDeletes returns the number of position sets of at most d of n positions, an upper bound of the number of
+// distinct deletes of an n-rune string.
+func numDeletes(n, d int) int {
+	total, c := 0, 1
+	for k := 0; k <= d && k <= n; k++ {
+		total += c // c = C(n, k)
+		c = c * (n - k) / (k + 1)
+	}
+	return total
+}
+
+// classMask returns the set of rune classes (rune mod 32, so a–z are distinct) occurring in w. One edit
+// operation removes at most one class from a string's set and adds at most one, and a transposition changes
+// nothing, so OSA(a, b) ≥ max(|A∖B|, |B∖A|) for the class sets A, B: a cheap exact filter before OSA.
+func classMask(w []rune) uint32 {
+	var m uint32
+	for _, r := range w {
+		m |= 1 << (uint32(r) & 31)
+	}
+	return m
+}
+
 // NewSymSpell builds a SymSpell index over the words of v (see SymSpellOptions). It keeps v (for Count) and
 // the word strings; v must not change afterwards. Words are indexed as given: they should already be
 // normalized the way Lookup tokens are. Duplicate words are indexed under each of their ids.
 //
-// It panics if v.Len() does not fit a uint32 id below NoID or the index would exceed 2^32 postings.
+// It panics if v.Len() does not fit a uint32 id below NoID or the index would exceed 2^32 postings or runes.
 func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	o := opts.withDefaults()
 	n := v.Len()
@@ -212,40 +242,50 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 		v:     v,
 		opts:  o,
 		words: make([]string, n),
-		offs:  make([]uint32, n+1),
+		meta:  make([]uint64, n+1),
 	}
 
-	// Pass 1: decode the words, generate each word's deduplicated delete hashes into a temporary list.
-	var keys []uint64
-	keyEnd := make([]uint32, n) // keys of word id end at keyEnd[id]
-	var g deleter
-	var wordKeys []uint64
-	runes := make([]rune, 0, n*8)
+	// Pass 1: collect the indexed words and decode them into one rune array; bound the number of postings.
+	indexed := make([]bool, n)
+	nbytes := 0
 	for id := range n {
-		w := v.Word(uint32(id))
-		if v.Count(uint32(id)) >= o.MinCount {
-			s.words[id] = w
-			start := len(runes)
+		if indexed[id] = v.Count(uint32(id)) >= o.MinCount; indexed[id] {
+			s.words[id] = v.Word(uint32(id))
+			nbytes += len(s.words[id])
+			s.indexed++
+		}
+	}
+	runes := make([]rune, 0, nbytes) // a string has at most as many runes as bytes
+	maxKeys := 0
+	for id, w := range s.words {
+		start := len(runes)
+		if indexed[id] {
 			for _, r := range w {
 				runes = append(runes, r)
 			}
-			wr := runes[start:]
-			p := wr[:min(len(wr), o.PrefixLength)]
-			wordKeys = g.gen(p, o.MaxDistance, wordKeys[:0])
-			slices.Sort(wordKeys)
-			wordKeys = slices.Compact(wordKeys)
-			keys = append(keys, wordKeys...)
-			s.indexed++
+			maxKeys += numDeletes(min(len(runes)-start, o.PrefixLength), o.MaxDistance)
 		}
-		if len(runes) > math.MaxUint32 {
+		if uint64(len(runes)) > math.MaxUint32 {
 			panic("candidates: vocabulary has too many runes")
 		}
-		s.offs[id+1] = uint32(len(runes))
-		keyEnd[id] = uint32(len(keys))
+		s.meta[id] = uint64(start) | uint64(classMask(runes[start:]))<<32
 	}
-	s.runes = slices.Clip(runes)
-	if len(keys) > math.MaxUint32 {
+	s.meta[n] = uint64(len(runes))
+	s.runes = runes
+	if uint64(maxKeys) > math.MaxUint32 {
 		panic("candidates: index would exceed 2^32 postings")
+	}
+
+	// Pass 2: every indexed word's delete hashes, in id order, into a temporary list.
+	keys := make([]uint64, 0, maxKeys)
+	keyEnd := make([]uint32, n) // the keys of word id end at keyEnd[id]
+	var g deleter
+	for id := range n {
+		if indexed[id] {
+			w := s.word(uint32(id))
+			keys = g.gen(w[:min(len(w), o.PrefixLength)], o.MaxDistance, keys)
+		}
+		keyEnd[id] = uint32(len(keys))
 	}
 
 	// Bucket array: a power of two between 1× and 2× the number of postings.
@@ -258,7 +298,7 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	s.idBits = uint(max(bits.Len32(uint32(max(n, 1)-1)), 1))
 	s.idMask = uint32(1<<s.idBits - 1)
 
-	// Pass 2 (counting): bucket sizes, then offsets.
+	// Pass 3 (counting): bucket sizes, then offsets.
 	buckets := make([]uint32, nb+1)
 	for _, h := range keys {
 		buckets[(h>>s.shift)+1]++
@@ -266,7 +306,7 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	for b := 1; b <= nb; b++ {
 		buckets[b] += buckets[b-1]
 	}
-	// Pass 3: fill; buckets[b] serves as the fill cursor of bucket b and ends up at the start of bucket b+1.
+	// Pass 4: fill; buckets[b] serves as the fill cursor of bucket b and ends up at the start of bucket b+1.
 	postings := make([]uint32, len(keys))
 	start := uint32(0)
 	for id := range n {
@@ -286,6 +326,11 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	return s
 }
 
+// word returns the runes of word id (empty for words left out by MinCount).
+func (s *SymSpell) word(id uint32) []rune {
+	return s.runes[uint32(s.meta[id]):uint32(s.meta[id+1])]
+}
+
 // fingerprint returns the fingerprint bits of hash h, already shifted into place above the id bits (0 when
 // the id takes all 32 bits). They come from the low end of h, which the bucket index (top bits) does not use.
 func (s *SymSpell) fingerprint(h uint64) uint32 {
@@ -296,7 +341,8 @@ func (s *SymSpell) fingerprint(h uint64) uint32 {
 type symScratch struct {
 	q      []rune
 	hashes []uint64
-	stamp  []uint32
+	cand   []uint32
+	stamp  []uint32 // stamp[id] == gen: id already verified in this call
 	gen    uint32
 	del    deleter
 	ed     editdist.Scratch
@@ -304,11 +350,12 @@ type symScratch struct {
 
 // Lookup appends to dst every indexed word within OSA distance maxDist of token, in no particular order,
 // each id once, and returns dst. maxDist is clamped to 0..Options().MaxDistance. A token longer than
-// Options().MaxTokenRunes runes returns dst unchanged. Lookup allocates nothing beyond growing dst.
+// Options().MaxTokenRunes runes returns dst unchanged. Lookup allocates nothing beyond growing dst (its
+// scratch comes from a sync.Pool and is only reallocated when the garbage collector has emptied the pool).
 func (s *SymSpell) Lookup(dst []Match, token string, maxDist int) []Match {
 	maxDist = min(max(maxDist, 0), s.opts.MaxDistance)
-	if len(token) > 4*s.opts.MaxTokenRunes+4 && utf8.RuneCountInString(token) > s.opts.MaxTokenRunes {
-		return dst // cheap reject: more than MaxTokenRunes runes for sure
+	if len(token) > 4*s.opts.MaxTokenRunes {
+		return dst // more than MaxTokenRunes runes for sure (a rune takes at most 4 bytes)
 	}
 	sc := s.pool.Get().(*symScratch)
 	defer s.pool.Put(sc)
@@ -321,38 +368,46 @@ func (s *SymSpell) Lookup(dst []Match, token string, maxDist int) []Match {
 	if len(q) > s.opts.MaxTokenRunes {
 		return dst
 	}
-	P := min(len(q), s.opts.PrefixLength)
-	sc.hashes = sc.del.gen(q[:P], maxDist, sc.hashes[:0])
+	sc.hashes = sc.del.gen(q[:min(len(q), s.opts.PrefixLength)], maxDist, sc.hashes[:0])
+
+	// Gather the ids whose fingerprint matches. The bucket loads of different deletes are independent,
+	// which lets the CPU overlap their cache misses.
+	cand := sc.cand[:0]
+	for _, h := range sc.hashes {
+		b := h >> s.shift
+		fp := s.fingerprint(h)
+		for _, p := range s.postings[s.buckets[b]:s.buckets[b+1]] {
+			if p&^s.idMask == fp {
+				cand = append(cand, p&s.idMask)
+			}
+		}
+	}
+	sc.cand = cand
 
 	sc.gen++
 	if sc.gen == 0 {
 		clear(sc.stamp)
 		sc.gen = 1
 	}
-	gen := sc.gen
-	stamp := sc.stamp
-	ql := len(q)
-	for _, h := range sc.hashes {
-		b := h >> s.shift
-		fp := s.fingerprint(h)
-		for _, p := range s.postings[s.buckets[b]:s.buckets[b+1]] {
-			if p&^s.idMask != fp {
-				continue
-			}
-			id := p & s.idMask
-			lo, hi := s.offs[id], s.offs[id+1]
-			wl := int(hi - lo)
-			if wl-ql > maxDist || ql-wl > maxDist {
-				continue
-			}
-			if stamp[id] == gen {
-				continue
-			}
-			stamp[id] = gen
-			d := editdist.OSA(q, s.runes[lo:hi], maxDist, &sc.ed)
-			if d <= maxDist {
-				dst = append(dst, Match{Word: s.words[id], ID: id, Count: s.v.Count(id), Distance: d})
-			}
+	gen, stamp := sc.gen, sc.stamp
+	ql, qm := len(q), classMask(q)
+	for _, id := range cand {
+		m0, m1 := s.meta[id], s.meta[id+1]
+		lo, hi := uint32(m0), uint32(m1)
+		wl := int(hi - lo)
+		if wl-ql > maxDist || ql-wl > maxDist {
+			continue // OSA ≥ difference in length
+		}
+		wm := uint32(m0 >> 32)
+		if bits.OnesCount32(qm&^wm) > maxDist || bits.OnesCount32(wm&^qm) > maxDist {
+			continue // OSA ≥ classes on one side only (see classMask)
+		}
+		if stamp[id] == gen {
+			continue
+		}
+		stamp[id] = gen
+		if d := editdist.OSA(q, s.runes[lo:hi], maxDist, &sc.ed); d <= maxDist {
+			dst = append(dst, Match{Word: s.words[id], ID: id, Count: s.v.Count(id), Distance: d})
 		}
 	}
 	return dst
