@@ -62,8 +62,16 @@ type Options struct {
 	MaxQueryBytes int // longest query accepted, in bytes (default 1024)
 	MaxTokens     int // most tokens accepted (default 32)
 	MaxDistance   int // edit distance of candidates (default 2)
+	// ShortToken is the length in runes up to which a token gets candidates one edit closer than
+	// MaxDistance (default 3; -1 disables): two edits turn a three-letter word into hundreds of others, at
+	// great cost and little use.
+	ShortToken    int
 	MaxCandidates int // candidates kept per token after ranking by P(w)·P(t|w)^λ (default 12)
 	NBest         int // paths decoded, the source of alternatives (default 5)
+	// Beam drops candidates whose rank log P(w) + λ·log P(t|w) is more than Beam below the typed token's
+	// own, log P(t) (P_unk when unknown): context cannot make up such a gap, and for a correct common word
+	// it skips nearly every alignment (default 15; negative disables).
+	Beam float64
 	// Index draws candidates; default: a SymSpell index over the model's vocabulary.
 	Index candidates.Index
 }
@@ -78,11 +86,17 @@ func (o Options) withDefaults() Options {
 	if o.MaxDistance <= 0 {
 		o.MaxDistance = 2
 	}
+	if o.ShortToken == 0 {
+		o.ShortToken = 4
+	}
 	if o.MaxCandidates <= 0 {
 		o.MaxCandidates = 12
 	}
 	if o.NBest <= 0 {
 		o.NBest = 5
+	}
+	if o.Beam == 0 {
+		o.Beam = 12
 	}
 	return o
 }
@@ -198,11 +212,11 @@ type ranked struct {
 	em, r float64
 }
 
-// rank returns the MaxCandidates best matches of token by log P(w) + λ·log P(t|w), best first. The error
+// rank returns the MaxCandidates best matches of token by log P(w) + λ·log P(t|w) above floor, best first. The error
 // model is consulted in order of an upper bound of the rank, log P(w) − λ·d·MinCost (no alignment of d edits
 // costs less), and not at all once the bound cannot beat the candidates kept: for short tokens with
 // hundreds of matches this skips almost every alignment.
-func (c *Corrector) rank(s *scratch, token string) []ranked {
+func (c *Corrector) rank(s *scratch, token string, floor float64) []ranked {
 	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
 	minCost := em.MinCost()
 	s.bounds = s.bounds[:0]
@@ -217,7 +231,11 @@ func (c *Corrector) rank(s *scratch, token string) []ranked {
 		if id == langmodel.Unknown {
 			continue // a word the language model cannot score
 		}
-		s.bounds = append(s.bounds, bound{word{m.Word, id}, lm.LogUnigram(id) - lambda*float64(m.Distance)*minCost})
+		ub := lm.LogUnigram(id) - lambda*float64(m.Distance)*minCost
+		if ub <= floor {
+			continue
+		}
+		s.bounds = append(s.bounds, bound{word{m.Word, id}, ub})
 	}
 	slices.SortFunc(s.bounds, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
 	k := c.opts.MaxCandidates
@@ -228,7 +246,7 @@ func (c *Corrector) rank(s *scratch, token string) []ranked {
 		}
 		e := em.LogProb(token, b.w.text)
 		r := lm.LogUnigram(b.w.id) + lambda*e
-		if len(best) == k && r <= best[k-1].r {
+		if r <= floor || len(best) == k && r <= best[k-1].r {
 			continue
 		}
 		j := len(best)
@@ -264,25 +282,34 @@ func (t transition) LogProb(prev, next uint32) float64 {
 // an empty query gives a None result. It returns ctx.Err() when the context ends first.
 func (c *Corrector) Correct(ctx context.Context, req Request) (*Result, error) {
 	q := req.Query
-	if len(q) > c.opts.MaxQueryBytes {
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLong, len(q), c.opts.MaxQueryBytes)
-	}
-	if !utf8.ValidString(q) {
-		return nil, ErrInvalidUTF8
-	}
 	s, _ := c.scrach.Get().(*scratch)
 	if s == nil {
 		s = new(scratch)
 	}
 	defer c.scrach.Put(s)
-	s.toks = tokenize.Tokenize(s.toks[:0], q)
-	if len(s.toks) > c.opts.MaxTokens {
-		return nil, fmt.Errorf("%w: %d tokens, the limit is %d", ErrTooMany, len(s.toks), c.opts.MaxTokens)
+	var err error
+	if s.toks, err = c.tokenize(s.toks[:0], q); err != nil {
+		return nil, err
 	}
 	if err := c.buildLattice(ctx, s); err != nil {
 		return nil, err
 	}
-	return c.decide(q, req, s.toks, &s.lat), nil
+	return c.decide(q, req, s.toks, &s.lat, c.p), nil
+}
+
+// tokenize checks the query against the limits and appends its tokens to dst.
+func (c *Corrector) tokenize(dst []tokenize.Token, q string) ([]tokenize.Token, error) {
+	if len(q) > c.opts.MaxQueryBytes {
+		return dst, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLong, len(q), c.opts.MaxQueryBytes)
+	}
+	if !utf8.ValidString(q) {
+		return dst, ErrInvalidUTF8
+	}
+	dst = tokenize.Tokenize(dst, q)
+	if len(dst) > c.opts.MaxTokens {
+		return dst, fmt.Errorf("%w: %d tokens, the limit is %d", ErrTooMany, len(dst), c.opts.MaxTokens)
+	}
+	return dst, nil
 }
 
 // buildLattice fills s.lat with one column per token: the token as typed first (index 0), then its best
@@ -303,8 +330,20 @@ func (c *Corrector) buildLattice(ctx context.Context, s *scratch) error {
 		if !t.Correctable() {
 			continue
 		}
-		s.matches = c.index.Lookup(s.matches[:0], t.Text, c.opts.MaxDistance)
-		best := c.rank(s, t.Text)
+		dist := c.opts.MaxDistance
+		if utf8.RuneCountInString(t.Text) <= c.opts.ShortToken {
+			dist--
+		}
+		s.matches = c.index.Lookup(s.matches[:0], t.Text, dist)
+		floor := math.Inf(-1)
+		if c.opts.Beam > 0 {
+			floor = c.p.LogPUnk
+			if id != langmodel.Unknown {
+				floor = lm.LogUnigram(id)
+			}
+			floor -= c.opts.Beam
+		}
+		best := c.rank(s, t.Text, floor)
 		for _, b := range best {
 			l.states[i] = append(l.states[i], viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em})
 			l.words[i] = append(l.words[i], []word{b.w})
@@ -321,17 +360,17 @@ func grow[T any](s [][]T, n int) [][]T {
 }
 
 // decide decodes the lattice and turns the best paths into a Result.
-func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *lattice) *Result {
+func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *lattice, p model.Params) *Result {
 	res := &Result{Query: q, BestPath: q, LogOdds: NoCandidateLogOdds}
 	n := float64(len(toks))
-	res.Threshold = c.p.Slope*n + c.p.Intercept
-	res.AutoThreshold = c.p.Slope*n + c.p.AutoThreshold
+	res.Threshold = p.Slope*n + p.Intercept
+	res.AutoThreshold = p.Slope*n + p.AutoThreshold
 	res.Tokens = c.tokens(q, toks, l, nil)
 	if len(toks) == 0 {
 		return res
 	}
-	tr := transition{c.b.LM, c.p.LogPUnk}
-	vo := viterbi.Options{Lambda: c.p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start}
+	tr := transition{c.b.LM, p.LogPUnk}
+	vo := viterbi.Options{Lambda: p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start}
 	paths := viterbi.Decode(l, tr, vo)
 	identity := make([]viterbi.Step, len(toks))
 	for i := range identity {
@@ -459,4 +498,33 @@ func (c *Corrector) Suggest(ctx context.Context, query string) (eval.Outcome, er
 		o.Offered, o.Output = true, r.Correction
 	}
 	return o, nil
+}
+
+// Prepared is a query whose candidates were drawn once, to be decided again under other hyperparameters
+// without drawing them again: the tuner's cache. Candidates are ranked with the corrector's λ and P_unk when
+// prepared, so decisions under very different values are an approximation (a candidate that would enter
+// the top MaxCandidates only under another λ is missing).
+type Prepared struct {
+	query string
+	toks  []tokenize.Token
+	lat   lattice
+}
+
+// Prepare tokenizes the query and draws its candidates; see Prepared. It fails like Correct.
+func (c *Corrector) Prepare(ctx context.Context, query string) (*Prepared, error) {
+	s := new(scratch)
+	var err error
+	if s.toks, err = c.tokenize(nil, query); err != nil {
+		return nil, err
+	}
+	if err := c.buildLattice(ctx, s); err != nil {
+		return nil, err
+	}
+	return &Prepared{query: query, toks: s.toks, lat: s.lat}, nil
+}
+
+// Decide decodes a prepared query under params (which must be valid) as Correct would. It is safe to call
+// concurrently on the same Prepared.
+func (c *Corrector) Decide(p *Prepared, params model.Params, req Request) *Result {
+	return c.decide(p.query, req, p.toks, &p.lat, params)
 }

@@ -334,3 +334,29 @@ func BenchmarkNew(b *testing.B) {
 		spell.New(bundle, spell.Options{})
 	}
 }
+
+// TestPrepareDecide checks that deciding a prepared query with the corrector's own parameters gives what
+// Correct gives, and that other thresholds move only the action.
+func TestPrepareDecide(t *testing.T) {
+	c := defaultCorrector(t)
+	for _, q := range []string{"jewlery", "flower girl baske", "red dress", "silvr earings 925", ""} {
+		p, err := c.Prepare(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := c.Correct(context.Background(), spell.Request{Query: q})
+		got := c.Decide(p, c.Params(), spell.Request{Query: q})
+		if got.Correction != want.Correction || got.Action != want.Action || got.LogOdds != want.LogOdds {
+			t.Errorf("%q: Decide = %s %q %.3f, Correct = %s %q %.3f", q, got.Action, got.Correction, got.LogOdds,
+				want.Action, want.Correction, want.LogOdds)
+		}
+		strict := c.Params()
+		strict.Intercept, strict.AutoThreshold = 1000, 1000
+		if r := c.Decide(p, strict, spell.Request{Query: q}); r.Action != spell.None || r.BestPath != want.BestPath {
+			t.Errorf("%q with strict thresholds: %s, best path %q", q, r.Action, r.BestPath)
+		}
+	}
+	if _, err := c.Prepare(context.Background(), "x\xff"); !errors.Is(err, spell.ErrInvalidUTF8) {
+		t.Fatalf("Prepare(invalid) = %v", err)
+	}
+}
