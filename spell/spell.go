@@ -65,7 +65,11 @@ type Options struct {
 	// ShortToken is the length in runes up to which a token gets candidates one edit closer than
 	// MaxDistance (default 3; -1 disables): two edits turn a three-letter word into hundreds of others, at
 	// great cost and little use.
-	ShortToken    int
+	ShortToken int
+	// KnownLogProb: a token that is a vocabulary word at least this probable (log P(w)) also gets candidates
+	// one edit closer: a common word typed correctly is rarely two edits from the intended one, and correct
+	// common words are most of the traffic (default −13, about the 20,000th English word; 0 disables).
+	KnownLogProb  float64
 	MaxCandidates int // candidates kept per token after ranking by P(w)·P(t|w)^λ (default 12)
 	NBest         int // paths decoded, the source of alternatives (default 5)
 	// Beam drops candidates whose rank log P(w) + λ·log P(t|w) is more than Beam below the typed token's
@@ -85,6 +89,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxDistance <= 0 {
 		o.MaxDistance = 2
+	}
+	if o.KnownLogProb == 0 {
+		o.KnownLogProb = -13
 	}
 	if o.ShortToken == 0 {
 		o.ShortToken = 4
@@ -331,7 +338,8 @@ func (c *Corrector) buildLattice(ctx context.Context, s *scratch) error {
 			continue
 		}
 		dist := c.opts.MaxDistance
-		if utf8.RuneCountInString(t.Text) <= c.opts.ShortToken {
+		if utf8.RuneCountInString(t.Text) <= c.opts.ShortToken ||
+			id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb {
 			dist--
 		}
 		s.matches = c.index.Lookup(s.matches[:0], t.Text, dist)
