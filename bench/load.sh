@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Load benchmark of spelld's Correct over gRPC, against the floor of an empty handler. It builds spelld and
+# bench/load into a temporary directory, starts spelld (embedded default model) on 127.0.0.1:50151 and the
+# empty server (bench/load --serve-empty) on 127.0.0.1:50152, each in its own process, waits until both
+# serve, then runs bench/load:
+#   1. closed loop (max throughput), concurrency 8, 32 and 64, against the empty server, then against spelld;
+#   2. open loop against spelld at 80% of the best closed-loop QPS of spelld (latency at a sustainable load,
+#      measured from the scheduled send times).
+# It stops the two servers it started and prints a Markdown table for BENCHMARKS.md on stdout (progress
+# goes to stderr). About two minutes. Client and servers share this machine's CPUs, so the numbers depend
+# on its size and on whatever else runs: the load average is printed with them.
+#
+#   bench/load.sh > /tmp/load.md
+#
+# Environment: DURATION (10s), OPEN_DURATION (20s), WARMUP (2s), CONNS (4), LEVELS ("8 32 64").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+OPEN_DURATION=${OPEN_DURATION:-20s}
+WARMUP=${WARMUP:-2s}
+CONNS=${CONNS:-4}
+read -r -a LEVELS <<<"${LEVELS:-8 32 64}"
+SPELLD_ADDR=127.0.0.1:50151
+EMPTY_ADDR=127.0.0.1:50152
+
+log() { echo "load.sh: $*" >&2; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/speller-load.XXXXXX")
+spelld_pid=""
+empty_pid=""
+# stop_servers stops the two servers this script started, by the PIDs it recorded, and nothing else.
+stop_servers() {
+	local pid
+	for pid in $spelld_pid $empty_pid; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in $spelld_pid $empty_pid; do
+		wait "$pid" 2>/dev/null || true
+	done
+	spelld_pid=""
+	empty_pid=""
+}
+trap 'stop_servers; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# The ports must be free, or the readiness checks could pass against someone else's server.
+for addr in "$SPELLD_ADDR" "$EMPTY_ADDR"; do
+	if (exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}") 2>/dev/null; then
+		log "$addr is already in use; stop whatever listens there first"
+		exit 1
+	fi
+done
+
+log "building spelld and bench/load into $tmp"
+go build -o "$tmp/spelld" ./cmd/spelld
+go build -o "$tmp/load" ./bench/load
+
+load_before=$(uptime)
+"$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn 2>"$tmp/spelld.log" &
+spelld_pid=$!
+"$tmp/load" --serve-empty "$EMPTY_ADDR" --serve-for 10m >"$tmp/empty.log" 2>&1 &
+empty_pid=$!
+
+# alive fails, with the server's log, when one of the servers has exited.
+alive() {
+	if ! kill -0 "$spelld_pid" 2>/dev/null; then
+		log "spelld exited:"; tail -5 "$tmp/spelld.log" >&2; exit 1
+	fi
+	if ! kill -0 "$empty_pid" 2>/dev/null; then
+		log "the empty server exited:"; tail -5 "$tmp/empty.log" >&2; exit 1
+	fi
+}
+log "waiting for spelld ($SPELLD_ADDR, pid $spelld_pid) and the empty server ($EMPTY_ADDR, pid $empty_pid)"
+"$tmp/load" --check --addr "$SPELLD_ADDR" --conns 1 --ready-timeout 60s || { alive; exit 1; }
+"$tmp/load" --check --addr "$EMPTY_ADDR" --conns 1 --ready-timeout 30s --empty || { alive; exit 1; }
+alive
+
+# field NAME JSON prints the number NAME of a flat-keyed JSON result (names are unique in it).
+field() { sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" <<<"$2"; }
+# errors JSON prints the error counts by code, or 0.
+errors() {
+	local e
+	e=$(sed -n 's/.*"errors":{\([^}]*\)}.*/\1/p' <<<"$1" | tr -d '"' | sed 's/:/ /g; s/,/, /g')
+	echo "${e:-0}"
+}
+
+rows=()
+cmds=()
+results=()
+# bench LABEL TARGET_PID ARGS... runs one load and appends its table row.
+bench() {
+	local label=$1 pid=$2 out
+	shift 2
+	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" "$@")
+	cmds+=("load ${args[*]}")
+	log "run: $label"
+	if ! out=$("$tmp/load" "${args[@]}"); then
+		alive
+		log "the run failed"
+		exit 1
+	fi
+	alive
+	results+=("$out")
+	rows+=("| $label | $(field requests "$out") | $(field qps "$out") | $(errors "$out") | $(field p50 "$out") | $(field p90 "$out") | $(field p99 "$out") | $(field p999 "$out") | $(field max "$out") | $(field client_cpu_us_per_req "$out") | $(field server_cpu_us_per_req "$out") |")
+	log "  $(field qps "$out") qps, p50 $(field p50 "$out") µs, p99 $(field p99 "$out") µs, errors: $(errors "$out")"
+}
+
+for c in "${LEVELS[@]}"; do
+	bench "empty | closed, concurrency $c" "$empty_pid" --empty --addr "$EMPTY_ADDR" --concurrency "$c" --duration "$DURATION"
+done
+best=0
+for c in "${LEVELS[@]}"; do
+	bench "spelld | closed, concurrency $c" "$spelld_pid" --addr "$SPELLD_ADDR" --concurrency "$c" --duration "$DURATION"
+	best=$(awk -v a="$best" -v b="$(field qps "${results[-1]}")" 'BEGIN { print (b > a) ? b : a }')
+done
+rate=$(awk -v b="$best" 'BEGIN { r = int(0.8 * b); print (r < 1) ? 1 : r }')
+bench "spelld | open, $rate req/s (80% of $best)" "$spelld_pid" --addr "$SPELLD_ADDR" --rate "$rate" --duration "$OPEN_DURATION"
+open=${results[-1]}
+load_after=$(uptime)
+log "stopping the servers"
+stop_servers
+
+query_source=$(sed -n 's/.*"query_source":"\([^"]*\)".*/\1/p' <<<"$open")
+cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -1)
+cat <<EOF
+### Load: spelld \`Correct\` over gRPC (bench/load.sh, $(date -u +%Y-%m-%d))
+
+Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $(uname -sr), $(go version | awk '{print $3, $4}').
+Load average (1, 5, 15 min) before: ${load_before##*load average: }; after: ${load_after##*load average: }.
+Client and servers are separate processes sharing these CPUs (default GOMAXPROCS each), over loopback TCP,
+$CONNS gRPC connections, plaintext. Queries: $query_source.
+Closed loop: N workers each send the next request when the answer arrives (maximum throughput).
+Open loop: a fixed arrival rate, at most 256 requests in flight, latency from the scheduled send time.
+Warmup $WARMUP, then $DURATION measured (open loop: $OPEN_DURATION). QPS: measured requests over the time from
+the start of the measured window to the last answer. Latencies of the successful calls, in µs;
+CPU is user+system time of the load client and of the server process, from the start of the measured window to the last answer, per measured request.
+"empty" is a SpellerService whose \`Correct\` returns an empty response at once: the gRPC floor.
+
+| target | load | requests | QPS | errors | p50 | p90 | p99 | p99.9 | max | client CPU µs/req | server CPU µs/req |
+|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
+EOF
+printf '%s\n' "${rows[@]}"
+cat <<EOF
+
+Open loop at 80% of the best closed-loop throughput of spelld ($best QPS): p50 $(field p50 "$open") µs,
+p99 $(field p99 "$open") µs, p99.9 $(field p999 "$open") µs, errors: $(errors "$open"); $(field waited_for_slot "$open" | grep . || echo 0) of
+the arrivals found 256 requests already in flight and waited; the client's schedule was at most
+$(field max_send_lag_us "$open") µs late (the wait counts in the latency).
+
+Commands (binaries built by \`go build -o \$BIN/spelld ./cmd/spelld\` and \`go build -o \$BIN/load ./bench/load\`; PID is the server's):
+
+\`\`\`sh
+spelld --listen $SPELLD_ADDR --watch=false --drain 2s --drain-delay 0s --log-level warn &
+load --serve-empty $EMPTY_ADDR --serve-for 10m &
+load --check --addr $SPELLD_ADDR --conns 1 --ready-timeout 60s
+load --check --addr $EMPTY_ADDR --conns 1 --ready-timeout 30s --empty
+EOF
+for c in "${cmds[@]}"; do
+	sed -E 's/--server-pid [0-9]+/--server-pid PID/' <<<"$c"
+done
+echo '```'
