@@ -46,6 +46,15 @@ type Index interface {
 	Lookup(dst []Match, token string, maxDist int) []Match
 }
 
+// Wide is an Index that can also search one edit beyond the distance it answers exactly, not exhaustively,
+// for tokens that nothing closer explains (see SymSpell.LookupWide).
+type Wide interface {
+	Index
+	// LookupWide is Lookup with maxDist up to one more than the index answers exactly; the words at that
+	// last distance are a subset of those there. Safe for concurrent use.
+	LookupWide(dst []Match, token string, maxDist int) []Match
+}
+
 // SliceVocabulary is a Vocabulary backed by two parallel slices: word id i is Words[i] with frequency
 // Counts[i]. Counts may be shorter than Words (missing counts are 0).
 type SliceVocabulary struct {
@@ -70,6 +79,7 @@ func (v *SliceVocabulary) Count(id uint32) uint64 {
 // Interface checks.
 var (
 	_ Index      = (*SymSpell)(nil)
+	_ Wide       = (*SymSpell)(nil)
 	_ Index      = (*Bleve)(nil)
 	_ Vocabulary = (*SliceVocabulary)(nil)
 )

@@ -476,3 +476,70 @@ func FuzzSymSpellLookup(f *testing.F) {
 		checkAgainstBruteForce(t, fuzzIndex(), fuzzVocabulary, token, int(d%4))
 	})
 }
+
+// TestSymSpellLookupWide: within MaxDistance LookupWide is Lookup (exact); one edit further it returns only
+// words at that distance, each once, among them every word whose window the token keeps (its three edits
+// beyond the first PrefixLength runes).
+func TestSymSpellLookupWide(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	v := testVocabulary(r, 3000, true)
+	idx := NewSymSpell(v, SymSpellOptions{})
+	found, far := 0, 0
+	check := func(q string) []Match {
+		t.Helper()
+		got := sortMatches(idx.LookupWide(nil, q, 3))
+		seen := map[uint32]bool{}
+		for _, m := range got {
+			if seen[m.ID] {
+				t.Fatalf("LookupWide(%q, 3): %q twice", q, m.Word)
+			}
+			seen[m.ID] = true
+			if d := editdist.OSA([]rune(q), []rune(m.Word), 3, nil); d != m.Distance || d > 3 {
+				t.Fatalf("LookupWide(%q, 3): %q at distance %d, reported %d", q, m.Word, d, m.Distance)
+			}
+		}
+		for _, m := range idx.Lookup(nil, q, 2) {
+			if !seen[m.ID] {
+				t.Fatalf("LookupWide(%q, 3) misses %q at distance %d", q, m.Word, m.Distance)
+			}
+		}
+		return got
+	}
+	for _, q := range testQueries(r, v, 600) {
+		for d := 0; d <= 2; d++ {
+			got := sortMatches(idx.LookupWide(nil, q, d))
+			want := sortMatches(idx.Lookup(nil, q, d))
+			if !slices.Equal(got, want) {
+				t.Fatalf("LookupWide(%q, %d) = %v, Lookup = %v", q, d, got, want)
+			}
+		}
+		found += len(check(q)) - len(idx.Lookup(nil, q, 2))
+		far += len(bruteForce(v, q, 3, 0)) - len(idx.Lookup(nil, q, 2))
+	}
+	if far == 0 || found == 0 {
+		t.Fatalf("no words three edits away (%d found of %d)", found, far)
+	}
+	t.Logf("at distance 3: %d of %d words found (%.0f%%)", found, far, 100*float64(found)/float64(far))
+	tested, kept := 0, 0
+	for id, w := range v.Words {
+		rw := []rune(w)
+		if len(rw) < 10 || tested == 200 {
+			continue
+		}
+		tested++
+		q := rw
+		for range 3 {
+			q = edit(r, q, 8+r.IntN(len(rw)-8))
+		}
+		if len(q) < 8 || string(q[:7]) != string(rw[:7]) || editdist.OSA(q, rw, 3, nil) != 3 {
+			continue
+		}
+		kept++
+		if !slices.ContainsFunc(check(string(q)), func(m Match) bool { return m.ID == uint32(id) }) {
+			t.Errorf("LookupWide(%q, 3) misses %q", string(q), w)
+		}
+	}
+	if kept < 20 {
+		t.Fatalf("only %d words three edits away with their window kept", kept)
+	}
+}

@@ -174,7 +174,10 @@ type Model struct {
 	sub, ins []float32 // [x*nclass+y]
 	del, trn []float32
 	minCost  float32
-	pool     sync.Pool
+	// spaceEdits[kind] counts the space edits of each kind, spaceAny all of them (see SpaceLogProb).
+	spaceEdits [Trans + 1]float64
+	spaceAny   float64
+	pool       sync.Pool
 }
 
 const (
@@ -193,6 +196,12 @@ func (c *Counts) Model(opts Options) *Model {
 	m := &Model{opts: opts.withDefaults(), counts: c}
 	m.buildAlphabet()
 	m.buildTables()
+	for k, v := range c.edits {
+		if k.x == Space || k.y == Space {
+			m.spaceEdits[k.kind] += v
+			m.spaceAny += v
+		}
+	}
 	return m
 }
 
@@ -350,6 +359,26 @@ func (m *Model) buildTables() {
 			m.trn[i] = cost(m.prob(rt, Trans, x, y))
 		}
 	}
+}
+
+// Space is the character of space edits: a space typed inside an intended word (Ins, "ear ring" for
+// "earring"), an intended space left out (Del, "flowergirl" for "flower girl"), or a space typed one
+// character off (Trans, "th elove" for "the love"). Pairs whose sides differ by spaces count them like any
+// other edit (Counts.Add aligns the whole strings); SpaceLogProb turns them into probabilities.
+const Space = ' '
+
+// SpaceLogProb returns the log probability of one space edit of the given kind (Ins, Del or Trans; see
+// Space). Space edits are counted only from sources that can show them (pairs whose sides have different
+// spaces, such as split and merge corrections mined from logs); when the counts hold none, of any kind, the
+// pairs came from word lists, which cannot show them, and the answer is log prior. Otherwise it is the rate
+// of the edit per pair, smoothed towards prior: (n + β·prior) / (pairs + β), β = Options.Prior. prior must
+// be in (0, 1].
+func (m *Model) SpaceLogProb(kind OpKind, prior float64) float64 {
+	if m.spaceAny == 0 || kind < Sub || kind > Trans {
+		return math.Log(prior)
+	}
+	beta := m.opts.Prior
+	return math.Log((m.spaceEdits[kind] + beta*prior) / (m.counts.Pairs + beta))
 }
 
 // Prob returns the smoothed probability of one edit (for inspection and tests; LogProb uses the tables).

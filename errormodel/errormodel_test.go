@@ -658,3 +658,39 @@ func BenchmarkModel(b *testing.B) {
 		c.Model(Options{})
 	}
 }
+
+// TestSpaceLogProb: without space edits in the pairs the prior is the answer; with them, the learned rate per
+// pair, smoothed towards the prior.
+func TestSpaceLogProb(t *testing.T) {
+	var c Counts
+	c.Add("jewlery", "jewelry", 1)
+	c.Add("dresss", "dress", 1)
+	m := c.Model(Options{})
+	for _, kind := range []OpKind{Ins, Del, Trans} {
+		if got, want := m.SpaceLogProb(kind, 0.05), math.Log(0.05); got != want {
+			t.Errorf("%v without space edits: %v, want log prior %v", kind, got, want)
+		}
+	}
+	for range 8 {
+		c.Add("flowergirl", "flower girl", 1) // a space left out
+	}
+	c.Add("ear ring", "earring", 1)  // a space typed
+	c.Add("th elove", "the love", 1) // a space moved
+	if ops := Align("flowergirl", "flower girl"); len(ops) != 1 || ops[0] != (Op{Del, 'r', Space}) {
+		t.Fatalf("Align(flowergirl, flower girl) = %v", ops)
+	}
+	m = c.Model(Options{Prior: 10})
+	pairs := 12.0
+	for _, tt := range []struct {
+		kind OpKind
+		n    float64
+	}{{Del, 8}, {Ins, 1}, {Trans, 1}} {
+		want := math.Log((tt.n + 10*0.05) / (pairs + 10))
+		if got := m.SpaceLogProb(tt.kind, 0.05); math.Abs(got-want) > 1e-12 {
+			t.Errorf("%v: %v, want %v", tt.kind, got, want)
+		}
+	}
+	if m.SpaceLogProb(Del, 0.05) <= m.SpaceLogProb(Ins, 0.05) {
+		t.Error("spaces left out eight times are not more probable than a space typed once")
+	}
+}

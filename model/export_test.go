@@ -8,3 +8,6 @@ func Wrap(raw []byte) []byte {
 	}
 	return b
 }
+
+// DecodeTerms exposes decodeTerms to the tests.
+var DecodeTerms = decodeTerms

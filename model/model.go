@@ -19,9 +19,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/internal/binenc"
@@ -38,14 +40,20 @@ import (
 //
 // The gunzipped payload is a uvarint count of sections, each a name and its bytes (binenc strings), in this
 // order: "meta" (JSON Metadata), "params" (JSON Params), "lm" (langmodel.Model), "errors"
-// (errormodel.Counts). Unknown sections are an error: a newer format gets a new version.
+// (errormodel.Counts), "protected" and "never_suggest" (term lists: a uvarint count, then the terms as binenc
+// strings, sorted and distinct). Unknown sections are an error: a newer format gets a new version. Params
+// missing from the JSON (written before the parameter existed) take their DefaultParams value.
 //
 // Format history (keep one fixture per version in testdata/ and a test that it loads):
 //
 //	1  2026-11: first version.
+//	2  2026-11: sections "protected" and "never_suggest" (Bundle.Protected, Bundle.NeverSuggest); params
+//	            gain log_p_space. Version 1 files still load, with empty lists.
 const (
-	FormatVersion = 1
-	magic         = "SPELLMDL"
+	FormatVersion = 2
+	// minVersion is the oldest format Read accepts.
+	minVersion = 1
+	magic      = "SPELLMDL"
 	// maxPayload bounds the compressed and decompressed sizes accepted from a file.
 	maxPayload = 1 << 30
 )
@@ -83,15 +91,19 @@ type Params struct {
 	AutoThreshold float64 `json:"auto_threshold"`
 	// LogPUnk is log P_unk, the language-model probability of a token outside the vocabulary.
 	LogPUnk float64 `json:"log_p_unk"`
+	// LogPSpace is the log probability of one space edit (a space typed inside a word, left out between
+	// words, or moved), the prior of the error model's space edits: used as is when the error model has
+	// counted none, and as the smoothing target of the learned rate when it has (errormodel.SpaceLogProb).
+	LogPSpace float64 `json:"log_p_space"`
 }
 
 // DefaultParams are used by a bundle that was never tuned.
-var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24}
+var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24, LogPSpace: -3}
 
 // Validate reports whether p can be used.
 func (p Params) Validate() error {
 	for name, v := range map[string]float64{"lambda": p.Lambda, "slope": p.Slope, "intercept": p.Intercept,
-		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk} {
+		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk, "log_p_space": p.LogPSpace} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("model: parameter %s is %v", name, v)
 		}
@@ -101,6 +113,9 @@ func (p Params) Validate() error {
 	}
 	if p.LogPUnk >= 0 {
 		return fmt.Errorf("model: log_p_unk %v must be negative", p.LogPUnk)
+	}
+	if p.LogPSpace >= 0 {
+		return fmt.Errorf("model: log_p_space %v must be negative", p.LogPSpace)
 	}
 	if p.AutoThreshold < p.Intercept {
 		return fmt.Errorf("model: auto_threshold %v below intercept %v", p.AutoThreshold, p.Intercept)
@@ -114,6 +129,10 @@ type Bundle struct {
 	Params Params
 	LM     *langmodel.Model
 	Errors *errormodel.Model
+	// Protected are the terms the speller never changes (brands, product names), and NeverSuggest the words
+	// it never produces (offensive words), both normalized as the tokenizer normalizes tokens. WriteTo
+	// writes them sorted and without duplicates; Read returns them so.
+	Protected, NeverSuggest []string
 }
 
 // WriteTo writes the bundle in the current format. The output is deterministic for equal bundles.
@@ -138,11 +157,12 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	var e binenc.Encoder
-	e.Uvarint(4)
+	e.Uvarint(uint64(len(sectionNames)))
 	for _, s := range []struct {
 		name string
 		data []byte
-	}{{"meta", meta}, {"params", params}, {"lm", lm}, {"errors", em}} {
+	}{{"meta", meta}, {"params", params}, {"lm", lm}, {"errors", em},
+		{"protected", encodeTerms(b.Protected)}, {"never_suggest", encodeTerms(b.NeverSuggest)}} {
 		e.String(s.name)
 		e.String(string(s.data))
 	}
@@ -155,6 +175,52 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 		return int64(n), fmt.Errorf("model: write: %w", err)
 	}
 	return int64(n), nil
+}
+
+// sectionNames are the sections of the current format, in order; the first four are those of version 1.
+var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest"}
+
+// sectionsOf returns the sections a file of the given format version has.
+func sectionsOf(version uint32) []string {
+	if version == 1 {
+		return sectionNames[:4]
+	}
+	return sectionNames
+}
+
+// encodeTerms encodes a term list: its distinct terms, sorted.
+func encodeTerms(terms []string) []byte {
+	terms = slices.Clone(terms)
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	var e binenc.Encoder
+	e.Uvarint(uint64(len(terms)))
+	for _, t := range terms {
+		e.String(t)
+	}
+	return e.Bytes()
+}
+
+// decodeTerms decodes a term list written by encodeTerms; the terms must be sorted, distinct, non-empty and
+// valid UTF-8.
+func decodeTerms(b []byte) ([]string, error) {
+	d := binenc.NewDecoder(b)
+	n := d.Len(1)
+	var terms []string
+	for i := 0; i < n && d.Err() == nil; i++ {
+		t := d.String()
+		if d.Err() != nil {
+			break
+		}
+		if t == "" || !utf8.ValidString(t) || (len(terms) > 0 && t <= terms[len(terms)-1]) {
+			return nil, fmt.Errorf("%w: term %d is empty, not UTF-8 or out of order", ErrCorrupt, i)
+		}
+		terms = append(terms, t)
+	}
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	return terms, nil
 }
 
 // frame compresses the encoded sections and wraps them in the header and checksum.
@@ -189,8 +255,10 @@ func Read(r io.Reader) (*Bundle, error) {
 	if string(hdr[:8]) != magic {
 		return nil, fmt.Errorf("model: %w (bad magic)", ErrNotModel)
 	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != FormatVersion {
-		return nil, fmt.Errorf("model: %w: file has version %d, this build reads %d", ErrVersion, v, FormatVersion)
+	version := binary.LittleEndian.Uint32(hdr[8:])
+	if version < minVersion || version > FormatVersion {
+		return nil, fmt.Errorf("model: %w: file has version %d, this build reads %d to %d", ErrVersion, version,
+			minVersion, FormatVersion)
 	}
 	length := binary.LittleEndian.Uint64(hdr[12:])
 	if length > maxPayload {
@@ -219,10 +287,10 @@ func Read(r io.Reader) (*Bundle, error) {
 	if len(raw) > maxPayload {
 		return nil, fmt.Errorf("model: %w: payload larger than %d bytes", ErrCorrupt, maxPayload)
 	}
-	return decode(raw)
+	return decode(raw, version)
 }
 
-func decode(raw []byte) (*Bundle, error) {
+func decode(raw []byte, version uint32) (*Bundle, error) {
 	d := binenc.NewDecoder(raw)
 	n := d.Len(2)
 	sections := make(map[string][]byte, n)
@@ -240,15 +308,16 @@ func decode(raw []byte) (*Bundle, error) {
 	if err := d.Finish(); err != nil {
 		return nil, fmt.Errorf("model: sections: %w", err)
 	}
-	for _, name := range []string{"meta", "params", "lm", "errors"} {
+	want := sectionsOf(version)
+	for _, name := range want {
 		if _, ok := sections[name]; !ok {
 			return nil, fmt.Errorf("model: %w: %w %q", ErrCorrupt, errMissingPart, name)
 		}
 	}
-	if len(sections) != 4 {
+	if len(sections) != len(want) {
 		return nil, fmt.Errorf("model: %w: unknown sections", ErrCorrupt)
 	}
-	b := &Bundle{}
+	b := &Bundle{Params: DefaultParams} // parameters the file predates keep their default
 	if err := json.Unmarshal(sections["meta"], &b.Meta); err != nil {
 		return nil, fmt.Errorf("model: %w: metadata: %v", ErrCorrupt, err)
 	}
@@ -267,6 +336,15 @@ func decode(raw []byte) (*Bundle, error) {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	b.Errors = counts.Model(errormodel.Options{})
+	if version >= 2 {
+		var err error
+		if b.Protected, err = decodeTerms(sections["protected"]); err != nil {
+			return nil, fmt.Errorf("model: protected terms: %w", err)
+		}
+		if b.NeverSuggest, err = decodeTerms(sections["never_suggest"]); err != nil {
+			return nil, fmt.Errorf("model: never-suggest terms: %w", err)
+		}
+	}
 	return b, nil
 }
 
@@ -315,7 +393,7 @@ func (b *Bundle) WriteFile(path string) error {
 }
 
 // ParamNames lists the hyperparameters by their JSON names, in a fixed order.
-var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk"}
+var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space"}
 
 // Ptr returns a pointer to the parameter called name (its JSON name), or nil.
 func (p *Params) Ptr(name string) *float64 {
@@ -330,6 +408,8 @@ func (p *Params) Ptr(name string) *float64 {
 		return &p.AutoThreshold
 	case "log_p_unk":
 		return &p.LogPUnk
+	case "log_p_space":
+		return &p.LogPSpace
 	}
 	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/spellwright/speller/internal/testmodel"
@@ -30,6 +32,9 @@ func same(t *testing.T, a, b *model.Bundle) {
 	t.Helper()
 	if a.Meta.Version != b.Meta.Version || !a.Meta.BuildTime.Equal(b.Meta.BuildTime) || a.Params != b.Params {
 		t.Fatalf("metadata differs: %+v %+v vs %+v %+v", a.Meta, a.Params, b.Meta, b.Params)
+	}
+	if !slices.Equal(a.Protected, b.Protected) || !slices.Equal(a.NeverSuggest, b.NeverSuggest) {
+		t.Fatalf("term lists differ: %q %q vs %q %q", a.Protected, a.NeverSuggest, b.Protected, b.NeverSuggest)
 	}
 	if a.LM.Len() != b.LM.Len() || a.LM.Bigrams() != b.LM.Bigrams() {
 		t.Fatalf("language models differ: %d/%d words, %d/%d bigrams", a.LM.Len(), b.LM.Len(), a.LM.Bigrams(), b.LM.Bigrams())
@@ -62,6 +67,34 @@ func TestRoundTrip(t *testing.T) {
 	same(t, b, got)
 	if again := encode(t, got); !bytes.Equal(again, data) {
 		t.Fatal("re-encoding a decoded bundle changed the bytes: the format is not deterministic")
+	}
+}
+
+// TestTerms checks that the term lists round-trip sorted and without duplicates, and that a list out of
+// order is refused as corrupt.
+func TestTerms(t *testing.T) {
+	b := testmodel.Build(t, "test")
+	b.Protected = []string{"zara", "gucci", "zara"}
+	b.NeverSuggest = []string{"darn"}
+	got, err := model.Read(bytes.NewReader(encode(t, b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Protected, []string{"gucci", "zara"}) || !slices.Equal(got.NeverSuggest, []string{"darn"}) {
+		t.Fatalf("terms %q %q", got.Protected, got.NeverSuggest)
+	}
+	if !slices.Equal(b.Protected, []string{"zara", "gucci", "zara"}) {
+		t.Fatal("WriteTo changed the bundle's list")
+	}
+	// A payload whose protected list is out of order.
+	var e bytes.Buffer
+	e.WriteByte(2) // two terms
+	for _, term := range []string{"zara", "gucci"} {
+		e.WriteByte(byte(len(term)))
+		e.WriteString(term)
+	}
+	if _, err := model.DecodeTerms(e.Bytes()); !errors.Is(err, model.ErrCorrupt) {
+		t.Fatalf("unsorted terms: %v, want ErrCorrupt", err)
 	}
 }
 
@@ -127,6 +160,14 @@ func TestParams(t *testing.T) {
 	if err := p.Set("log_p_unk=-30"); err != nil || p.LogPUnk != -30 {
 		t.Fatalf("Set: %v, LogPUnk %v", err, p.LogPUnk)
 	}
+	for _, name := range model.ParamNames {
+		if p.Ptr(name) == nil {
+			t.Errorf("Ptr(%q) = nil", name)
+		}
+	}
+	if err := p.Set("log_p_space=-3"); err != nil || p.LogPSpace != -3 {
+		t.Fatalf("Set: %v, LogPSpace %v", err, p.LogPSpace)
+	}
 	for _, bad := range []string{"nope=1", "lambda", "lambda=x"} {
 		if err := p.Set(bad); err == nil {
 			t.Errorf("Set(%q) succeeded", bad)
@@ -135,7 +176,8 @@ func TestParams(t *testing.T) {
 	for _, bad := range []model.Params{
 		{Lambda: 0, LogPUnk: -1},
 		{Lambda: 1, LogPUnk: 1},
-		{Lambda: 1, LogPUnk: -1, Intercept: 5, AutoThreshold: 1},
+		{Lambda: 1, LogPUnk: -1, Intercept: 5, AutoThreshold: 1, LogPSpace: -1},
+		{Lambda: 1, LogPUnk: -1, LogPSpace: 0},
 	} {
 		if err := bad.Validate(); err == nil {
 			t.Errorf("Validate(%+v) accepted", bad)
@@ -148,19 +190,30 @@ func TestParams(t *testing.T) {
 	}
 }
 
-// TestFormatFixtures loads one fixture per format version: old files must keep loading.
+// TestFormatFixtures loads one fixture per format version: old files must keep loading. Version 1 predates
+// the term lists and log_p_space: it loads with empty lists and the default.
 func TestFormatFixtures(t *testing.T) {
-	current := filepath.Join("testdata", "v1.model")
+	fixture := func(v int) string { return filepath.Join("testdata", fmt.Sprintf("v%d.model", v)) }
 	if *update {
-		if err := testmodel.Build(t, "fixture").WriteFile(current); err != nil {
+		b := testmodel.Build(t, "fixture")
+		b.Protected, b.NeverSuggest = []string{"gucci", "levis"}, []string{"darn"}
+		b.Params.LogPSpace = -4.5
+		if err := b.WriteFile(fixture(model.FormatVersion)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for v := 1; v <= model.FormatVersion; v++ {
-		path := filepath.Join("testdata", "v"+string(rune('0'+v))+".model")
-		b, err := model.Open(path)
+		b, err := model.Open(fixture(v))
 		if err != nil {
 			t.Fatalf("format %d fixture: %v", v, err)
+		}
+		wantSpace, wantProtected := model.DefaultParams.LogPSpace, []string(nil)
+		if v >= 2 {
+			wantSpace, wantProtected = -4.5, []string{"gucci", "levis"}
+		}
+		if b.Params.LogPSpace != wantSpace || !slices.Equal(b.Protected, wantProtected) {
+			t.Fatalf("format %d fixture: log_p_space %v, protected %q; want %v, %q", v, b.Params.LogPSpace,
+				b.Protected, wantSpace, wantProtected)
 		}
 		if id, ok := b.LM.ID("jewelry"); !ok || b.LM.LogProb(langmodel.Start, id) >= 0 {
 			t.Fatalf("format %d fixture: jewelry missing or improbable", v)

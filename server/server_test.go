@@ -126,6 +126,60 @@ func TestCorrectFields(t *testing.T) {
 	}
 }
 
+// TestCorrectTerms checks that the per-request protected and never-suggest terms reach the corrector, in
+// Correct and in each request of a batch, and that too many are refused.
+func TestCorrectTerms(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
+	ctx := context.Background()
+	check := func(name string, resp *spellerv1.CorrectResponse, action spellerv1.Action, correction, never string) {
+		t.Helper()
+		if resp.Action != action || resp.Correction != correction {
+			t.Errorf("%s: got %v %q, want %v %q", name, resp.Action, resp.Correction, action, correction)
+		}
+		for _, a := range resp.Alternatives {
+			if never != "" && strings.Contains(a.Text, never) {
+				t.Errorf("%s: alternative %q has the never-suggest word %q", name, a.Text, never)
+			}
+		}
+	}
+	resp, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("no terms", resp, spellerv1.Action_ACTION_DID_YOU_MEAN, "jewelry box", "")
+	resp, err = f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box", ProtectedTerms: []string{"JEWLERY"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("protected", resp, spellerv1.Action_ACTION_NONE, "", "")
+	resp, err = f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box", NeverSuggest: []string{"Jewelry"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Correction == "jewelry box" {
+		t.Errorf("never-suggest: corrected to %q", resp.Correction)
+	}
+	check("never-suggest", resp, resp.Action, resp.Correction, "jewelry")
+
+	batch, err := f.client.CorrectBatch(ctx, &spellerv1.CorrectBatchRequest{Requests: []*spellerv1.CorrectRequest{
+		{Query: "jewlery box", ProtectedTerms: []string{"jewlery"}},
+		{Query: "jewlery box"},
+		{Query: "jewlery box", NeverSuggest: make([]string, 1001)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("batch protected", batch.Results[0].GetResponse(), spellerv1.Action_ACTION_NONE, "", "")
+	check("batch plain", batch.Results[1].GetResponse(), spellerv1.Action_ACTION_DID_YOU_MEAN, "jewelry box", "")
+	if e := batch.Results[2].GetError(); e == nil || codes.Code(e.Code) != codes.InvalidArgument || !strings.Contains(e.Message, "the limit is 1000") {
+		t.Errorf("1001 terms in a batch: %v", batch.Results[2])
+	}
+	_, err = f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "box", ProtectedTerms: make([]string, 1001)})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(status.Convert(err).Message(), "the limit is 1000") {
+		t.Errorf("1001 terms: %v, want INVALID_ARGUMENT stating the limit", err)
+	}
+}
+
 // TestInvalidUTF8 documents what happens to a query that is not valid UTF-8. proto3 strings must be valid
 // UTF-8: a Go client refuses to encode it (INTERNAL, from the client library, before sending), and grpc-go's
 // standard server codec would answer INTERNAL before any handler runs. This server's codec decodes it anyway,
@@ -222,7 +276,7 @@ func TestGetModelInfo(t *testing.T) {
 	}
 	p := m.Hyperparameters
 	if p.Lambda != b.Params.Lambda || p.Slope != b.Params.Slope || p.Intercept != b.Params.Intercept ||
-		p.AutoThreshold != b.Params.AutoThreshold || p.LogPUnk != b.Params.LogPUnk {
+		p.AutoThreshold != b.Params.AutoThreshold || p.LogPUnk != b.Params.LogPUnk || p.LogPSpace != b.Params.LogPSpace {
 		t.Errorf("hyperparameters %v, want %+v", p, b.Params)
 	}
 	if at := m.LoadedAt.AsTime(); at.Before(before) || at.After(time.Now()) {

@@ -91,6 +91,7 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 			Intercept:     p.Intercept,
 			AutoThreshold: p.AutoThreshold,
 			LogPUnk:       p.LogPUnk,
+			LogPSpace:     p.LogPSpace,
 		},
 		LoadedAt: timestamppb.New(l.loadedAt),
 	}}, nil
@@ -105,6 +106,8 @@ func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectR
 		Query:           req.GetQuery(),
 		ZeroResults:     req.OriginalResultCount != nil && *req.OriginalResultCount == 0,
 		MaxAlternatives: int(req.GetMaxAlternatives()),
+		Protected:       req.GetProtectedTerms(),
+		NeverSuggest:    req.GetNeverSuggest(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("correct: %w", err)

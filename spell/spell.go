@@ -1,7 +1,9 @@
 // Package spell is the corrector: it tokenizes a query, draws candidates for each correctable token from the
-// vocabulary index, scores them with the error and language models, finds the most probable correction with
-// Viterbi decoding, and decides from the log odds of that correction against the query as typed whether to
-// offer it ("did you mean"), apply it ("showing results for") or say nothing.
+// vocabulary index, and readings across token boundaries (splits, merges, re-splits, the segmentation of
+// words run together; see compound.go), scores them with the error and language models, finds the most
+// probable correction with Viterbi decoding, and decides from the log odds of that correction against the
+// query as typed whether to offer it ("did you mean"), apply it ("showing results for") or say nothing.
+// Protected terms are never changed and never-suggest words never produced (see terms.go).
 //
 //	c := spell.New(bundle, spell.Options{})
 //	res, err := c.Correct(ctx, spell.Request{Query: "jewlery box"})
@@ -20,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spellwright/speller/candidates"
+	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/model"
@@ -51,7 +54,7 @@ func (a Action) String() string {
 var (
 	ErrInvalidUTF8 = errors.New("query is not valid UTF-8")
 	ErrTooLong     = errors.New("query too long")
-	ErrTooMany     = errors.New("query has too many tokens")
+	ErrTooMany     = errors.New("query has too many tokens or terms")
 )
 
 // NoCandidateLogOdds is the log odds reported when no token of the query has any candidate.
@@ -78,6 +81,13 @@ type Options struct {
 	Beam float64
 	// Index draws candidates; default: a SymSpell index over the model's vocabulary.
 	Index candidates.Index
+	// WeakMargin: a token outside the vocabulary whose best candidate ranks less than WeakMargin above the
+	// token itself (log P(w) + λ·log P(t|w) − log P_unk) is weak: nothing close explains it well, so it also
+	// gets the wider searches, candidates one edit further than MaxDistance and splits whose parts are
+	// themselves misspelled (default 3; negative: never).
+	WeakMargin float64
+	// MaxTerms bounds the protected and never-suggest terms of one request, together (default 1000).
+	MaxTerms int
 }
 
 func (o Options) withDefaults() Options {
@@ -105,6 +115,12 @@ func (o Options) withDefaults() Options {
 	if o.Beam == 0 {
 		o.Beam = 12
 	}
+	if o.WeakMargin == 0 {
+		o.WeakMargin = 3
+	}
+	if o.MaxTerms <= 0 {
+		o.MaxTerms = 1000
+	}
 	return o
 }
 
@@ -116,6 +132,10 @@ type Request struct {
 	ZeroResults bool
 	// MaxAlternatives bounds Result.Alternatives (0: NBest).
 	MaxAlternatives int
+	// Protected are terms this request must not change, NeverSuggest words it must not produce, in addition
+	// to the model's lists (model.Bundle.Protected, NeverSuggest); see terms. At most Options.MaxTerms
+	// together, or Correct fails with ErrTooMany.
+	Protected, NeverSuggest []string
 }
 
 // Token is the decision for one token of the query.
@@ -157,20 +177,24 @@ type Result struct {
 type Corrector struct {
 	b      *model.Bundle
 	p      model.Params
+	space  spaceCosts
 	opts   Options
 	index  candidates.Index
+	lists  *modelTerms
+	sounds *candidates.Phonetic
 	scrach sync.Pool
 }
 
 // New returns a Corrector for the bundle. Building the default index takes a few hundred milliseconds for
-// a vocabulary of 100k words.
+// a vocabulary of 100k words, the phonetic index (always built) about 25 ms more.
 func New(b *model.Bundle, opts Options) *Corrector {
 	opts = opts.withDefaults()
 	idx := opts.Index
 	if idx == nil {
 		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance})
 	}
-	return &Corrector{b: b, p: b.Params, opts: opts, index: idx}
+	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
+		lists: newModelTerms(b), sounds: candidates.NewPhonetic(b.LM)}
 }
 
 // Bundle returns the model the corrector uses.
@@ -181,7 +205,8 @@ func (c *Corrector) Params() model.Params { return c.p }
 
 // WithParams returns a corrector sharing c's model and index with other hyperparameters.
 func (c *Corrector) WithParams(p model.Params) *Corrector {
-	return &Corrector{b: c.b, p: p, opts: c.opts, index: c.index}
+	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, index: c.index,
+		lists: c.lists, sounds: c.sounds}
 }
 
 // word is one output word of a state.
@@ -190,21 +215,120 @@ type word struct {
 	id   uint32 // langmodel id or langmodel.Unknown
 }
 
-// lattice holds the states of one query; it implements viterbi.Lattice.
+// lattice holds the states of one query; it implements viterbi.Lattice. State 0 of every position is the
+// token as typed.
 type lattice struct {
 	states [][]viterbi.State
 	words  [][][]word // words[pos][i]: the output of states[pos][i]
+	// spaced are the states whose emission includes space edits, priced at space, so that a decision under
+	// another log_p_space can price them again (see priced).
+	spaced []spaced
+	space  spaceCosts
+}
+
+// spaced is a state with space edits.
+type spaced struct {
+	pos, idx int
+	edits    spaceEdits
 }
 
 func (l *lattice) Len() int                       { return len(l.states) }
 func (l *lattice) States(pos int) []viterbi.State { return l.states[pos] }
 
+// add appends a state and its words at pos.
+func (l *lattice) add(pos int, st viterbi.State, ws []word, edits spaceEdits) {
+	if edits != (spaceEdits{}) {
+		l.spaced = append(l.spaced, spaced{pos, len(l.states[pos]), edits})
+	}
+	l.states[pos] = append(l.states[pos], st)
+	l.words[pos] = append(l.words[pos], ws)
+}
+
+// priced returns the lattice with its space edits priced at costs: l itself when they already are, else a
+// copy of l with new slices for the positions that change (l is shared by concurrent Decide calls).
+func (l *lattice) priced(costs spaceCosts) *lattice {
+	if costs == l.space || len(l.spaced) == 0 {
+		return l
+	}
+	out := *l
+	out.states = slices.Clone(l.states)
+	copied := make([]bool, len(l.states))
+	for _, sp := range l.spaced {
+		if !copied[sp.pos] {
+			out.states[sp.pos] = slices.Clone(l.states[sp.pos])
+			copied[sp.pos] = true
+		}
+		out.states[sp.pos][sp.idx].Emission += costs.of(sp.edits) - l.space.of(sp.edits)
+	}
+	out.space = costs
+	return &out
+}
+
+// filtered returns the lattice without the states a request's terms forbid (see terms): those that change a
+// protected token or produce a never-suggest word. The states of a position keep their order, the typed
+// token first.
+func (l *lattice) filtered(toks []tokenize.Token, tm *terms) *lattice {
+	out := &lattice{states: make([][]viterbi.State, len(l.states)), words: make([][][]word, len(l.states)),
+		space: l.space}
+	edits := make(map[[2]int]spaceEdits, len(l.spaced))
+	for _, sp := range l.spaced {
+		edits[[2]int{sp.pos, sp.idx}] = sp.edits
+	}
+	forbidden := func(pos, i int) bool {
+		for k := pos; k < l.states[pos][i].End; k++ {
+			if tm.isProtected(toks[k].Text) {
+				return true
+			}
+		}
+		return slices.ContainsFunc(l.words[pos][i], func(w word) bool { return tm.isNever(w.id) })
+	}
+	for pos, states := range l.states {
+		for i, st := range states {
+			if i == 0 || !forbidden(pos, i) {
+				out.add(pos, st, l.words[pos][i], edits[[2]int{pos, i}])
+			}
+		}
+	}
+	return out
+}
+
+// spaceCosts are the log probabilities of the space edits (errormodel.SpaceLogProb) under the log_p_space
+// prior.
+type spaceCosts struct{ prior, ins, del, trans float64 }
+
+func newSpaceCosts(b *model.Bundle, p model.Params) spaceCosts {
+	prior := math.Exp(p.LogPSpace)
+	em := b.Errors
+	return spaceCosts{p.LogPSpace, em.SpaceLogProb(errormodel.Ins, prior), em.SpaceLogProb(errormodel.Del, prior),
+		em.SpaceLogProb(errormodel.Trans, prior)}
+}
+
+// spaceEdits counts the space edits of a state: spaces typed inside a word (a merge), spaces left out (a
+// split: one per token, however many words it holds; see MODEL.md) and spaces moved by one character.
+type spaceEdits struct{ ins, del, trans int8 }
+
+func (c spaceCosts) of(e spaceEdits) float64 {
+	return float64(e.ins)*c.ins + float64(e.del)*c.del + float64(e.trans)*c.trans
+}
+
+// tokInfo is what buildLattice learnt about a typed token.
+type tokInfo struct {
+	id     uint32 // vocabulary id, or langmodel.Unknown
+	open   bool   // correctable and not protected: the speller may change it
+	common bool   // a vocabulary word at least Options.KnownLogProb probable
+	weak   bool   // outside the vocabulary, and no candidate explains it well (Options.WeakMargin)
+}
+
 type scratch struct {
 	toks    []tokenize.Token
+	info    []tokInfo
 	matches []candidates.Match
 	bounds  []bound
 	best    []ranked
 	lat     lattice
+	terms   terms
+	seg     segmenter
+	buf     []byte
 }
 
 // bound is a candidate with an upper bound of its rank, computed without the error model.
@@ -219,15 +343,17 @@ type ranked struct {
 	em, r float64
 }
 
-// rank returns the MaxCandidates best matches of token by log P(w) + λ·log P(t|w) above floor, best first. The error
-// model is consulted in order of an upper bound of the rank, log P(w) − λ·d·MinCost (no alignment of d edits
-// costs less), and not at all once the bound cannot beat the candidates kept: for short tokens with
-// hundreds of matches this skips almost every alignment.
-func (c *Corrector) rank(s *scratch, token string, floor float64) []ranked {
+// rank returns the k best matches of token by log P(w) + λ·log P(t|w) above floor, best first, appended to
+// dst[:0], leaving out the token itself and never-suggest words; bounds is scratch. The error model is
+// consulted in order of an upper bound of the rank, log P(w) − λ·d·MinCost (no alignment of d edits costs
+// less), and not at all once the bound cannot beat the candidates kept: for short tokens with hundreds of
+// matches this skips almost every alignment.
+func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Match, token string, floor float64,
+	k int, tm *terms) []ranked {
 	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
 	minCost := em.MinCost()
-	s.bounds = s.bounds[:0]
-	for _, m := range s.matches {
+	bs := (*bounds)[:0]
+	for _, m := range matches {
 		if m.Word == token {
 			continue
 		}
@@ -235,19 +361,19 @@ func (c *Corrector) rank(s *scratch, token string, floor float64) []ranked {
 		if id == candidates.NoID {
 			id, _ = lm.ID(m.Word)
 		}
-		if id == langmodel.Unknown {
-			continue // a word the language model cannot score
+		if id == langmodel.Unknown || tm.isNever(id) {
+			continue // a word the language model cannot score, or one never to suggest
 		}
 		ub := lm.LogUnigram(id) - lambda*float64(m.Distance)*minCost
 		if ub <= floor {
 			continue
 		}
-		s.bounds = append(s.bounds, bound{word{m.Word, id}, ub})
+		bs = append(bs, bound{word{m.Word, id}, ub})
 	}
-	slices.SortFunc(s.bounds, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
-	k := c.opts.MaxCandidates
-	best := s.best[:0]
-	for _, b := range s.bounds {
+	*bounds = bs
+	slices.SortFunc(bs, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
+	best := dst[:0]
+	for _, b := range bs {
 		if len(best) == k && b.ub <= best[k-1].r {
 			break
 		}
@@ -268,7 +394,6 @@ func (c *Corrector) rank(s *scratch, token string, floor float64) []ranked {
 		}
 		best[j] = ranked{b.w, e, r}
 	}
-	s.best = best
 	return best
 }
 
@@ -298,7 +423,11 @@ func (c *Corrector) Correct(ctx context.Context, req Request) (*Result, error) {
 	if s.toks, err = c.tokenize(s.toks[:0], q); err != nil {
 		return nil, err
 	}
-	if err := c.buildLattice(ctx, s); err != nil {
+	if err := c.checkTerms(&req); err != nil {
+		return nil, err
+	}
+	c.setTerms(&s.terms, &req)
+	if err := c.buildLattice(ctx, q, s); err != nil {
 		return nil, err
 	}
 	return c.decide(q, req, s.toks, &s.lat, c.p), nil
@@ -319,45 +448,126 @@ func (c *Corrector) tokenize(dst []tokenize.Token, q string) ([]tokenize.Token, 
 	return dst, nil
 }
 
-// buildLattice fills s.lat with one column per token: the token as typed first (index 0), then its best
-// candidates.
-func (c *Corrector) buildLattice(ctx context.Context, s *scratch) error {
+// buildLattice fills s.lat for query q, tokenized in s.toks, under the terms s.terms: at every position the
+// token as typed first (index 0), then its best candidates (column), its splits, and the merges and
+// re-splits of the token with the next one (pair).
+func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) error {
 	lm := c.b.LM
 	n := len(s.toks)
 	l := &s.lat
 	l.states = grow(l.states, n)
 	l.words = grow(l.words, n)
+	l.spaced, l.space = l.spaced[:0], c.space
+	s.info = s.info[:0]
 	for i, t := range s.toks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		id, _ := lm.ID(t.Text)
-		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id})
+		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: unkLength(t, id)})
 		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
-		if !t.Correctable() {
-			continue
+		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text)}
+		if inf.open {
+			inf.common = id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb
+			c.column(s, i, id, &inf)
 		}
-		dist := c.opts.MaxDistance
-		if utf8.RuneCountInString(t.Text) <= c.opts.ShortToken ||
-			id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb {
-			dist--
+		s.info = append(s.info, inf)
+	}
+	for i := 0; i+1 < n; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		s.matches = c.index.Lookup(s.matches[:0], t.Text, dist)
-		floor := math.Inf(-1)
-		if c.opts.Beam > 0 {
-			floor = c.p.LogPUnk
-			if id != langmodel.Unknown {
-				floor = lm.LogUnigram(id)
-			}
-			floor -= c.opts.Beam
-		}
-		best := c.rank(s, t.Text, floor)
-		for _, b := range best {
-			l.states[i] = append(l.states[i], viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em})
-			l.words[i] = append(l.words[i], []word{b.w})
-		}
+		c.pair(s, q, i)
 	}
 	return nil
+}
+
+// column adds the candidates of token i at position i: the vocabulary words within MaxDistance (one less for
+// short and for common tokens) ranked by log P(w) + λ·log P(t|w); for a weak token also some words one edit
+// further (candidates.Wide) and the words that sound like it (candidates.Phonetic); and, for a token that is
+// not a common word, its readings as several words (splits).
+func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
+	t := s.toks[i]
+	runes := utf8.RuneCountInString(t.Text)
+	dist := c.opts.MaxDistance
+	if runes <= c.opts.ShortToken || inf.common {
+		dist--
+	}
+	s.matches = c.index.Lookup(s.matches[:0], t.Text, dist)
+	own := c.typedRank(t, id)
+	floor := c.floor(own)
+	s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
+	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
+		(len(s.best) == 0 || s.best[0].r-own < c.opts.WeakMargin) {
+		inf.weak = true
+		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
+			if wide, ok := c.index.(candidates.Wide); ok {
+				s.matches = wide.LookupWide(s.matches[:0], t.Text, dist+1)
+			}
+			s.matches = c.soundsLike(s.matches, t.Text, dist)
+			s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
+		}
+	}
+	for _, b := range s.best {
+		s.lat.add(i, viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em}, []word{b.w}, spaceEdits{})
+	}
+	if !inf.common {
+		c.splits(s, i, own, inf.weak)
+	}
+}
+
+// soundsLike appends to matches, the words within dist of token and some one edit further, the words that
+// sound like token (candidates.Phonetic) further than dist and not already there.
+func (c *Corrector) soundsLike(matches []candidates.Match, token string, dist int) []candidates.Match {
+	n := len(matches)
+	matches = c.sounds.Lookup(matches, token, maxSoundsLikeDist)
+	added := slices.DeleteFunc(matches[n:], func(m candidates.Match) bool {
+		return m.Distance <= dist || slices.ContainsFunc(matches[:n], func(o candidates.Match) bool { return o.ID == m.ID })
+	})
+	return matches[:n+len(added)]
+}
+
+// maxSoundsLikeDist caps the distance computed for the words that sound like a token.
+const maxSoundsLikeDist = 8
+
+// wideMinRunes is the shortest token searched beyond MaxDistance: three edits turn a short token into too
+// many words to rank.
+const wideMinRunes = 5
+
+// unkLengthRunes and unkRuneLogProb shape P_unk by length: a token outside the vocabulary of r runes has
+// log P = log P_unk + unkRuneLogProb·max(0, r − unkLengthRunes). P_unk is the probability of an unknown
+// word of ordinary length; a string much longer than words are (such as several words run together) is
+// less probable the longer it is, by about one letter choice in 26 for each extra rune. Without this a
+// query typed without spaces would stay as typed at any length.
+const (
+	unkLengthRunes = 12
+	unkRuneLogProb = -3.258 // log(1/26)
+)
+
+// unkLength returns the length term of log P_unk for the typed token t with vocabulary id (0 for a known
+// word, a number, or a word of ordinary length); it goes into the Inner score of the typed token's state.
+func unkLength(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown || t.Kind != tokenize.Word || len(t.Text) <= unkLengthRunes {
+		return 0
+	}
+	return unkRuneLogProb * float64(max(0, utf8.RuneCountInString(t.Text)-unkLengthRunes))
+}
+
+// typedRank is the rank of the typed token itself against its candidates: log P(t), log P_unk (with its
+// length term) when it is unknown.
+func (c *Corrector) typedRank(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown {
+		return c.b.LM.LogUnigram(id)
+	}
+	return c.p.LogPUnk + unkLength(t, id)
+}
+
+// floor is the lowest rank a reading of typed tokens of rank own may have: own − Options.Beam.
+func (c *Corrector) floor(own float64) float64 {
+	if c.opts.Beam < 0 {
+		return math.Inf(-1)
+	}
+	return own - c.opts.Beam
 }
 
 func grow[T any](s [][]T, n int) [][]T {
@@ -376,6 +586,9 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	res.Tokens = c.tokens(q, toks, l, nil)
 	if len(toks) == 0 {
 		return res
+	}
+	if p.LogPSpace != l.space.prior {
+		l = l.priced(newSpaceCosts(c.b, p))
 	}
 	tr := transition{c.b.LM, p.LogPUnk}
 	vo := viterbi.Options{Lambda: p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start}
@@ -525,14 +738,22 @@ func (c *Corrector) Prepare(ctx context.Context, query string) (*Prepared, error
 	if s.toks, err = c.tokenize(nil, query); err != nil {
 		return nil, err
 	}
-	if err := c.buildLattice(ctx, s); err != nil {
+	c.setTerms(&s.terms, &Request{})
+	if err := c.buildLattice(ctx, query, s); err != nil {
 		return nil, err
 	}
 	return &Prepared{query: query, toks: s.toks, lat: s.lat}, nil
 }
 
-// Decide decodes a prepared query under params (which must be valid) as Correct would. It is safe to call
+// Decide decodes a prepared query under params (which must be valid) as Correct would. The request's
+// protected and never-suggest terms (not checked against the limits) remove the candidates they forbid;
+// Correct, which draws the candidates knowing them, may find others in their place. It is safe to call
 // concurrently on the same Prepared.
 func (c *Corrector) Decide(p *Prepared, params model.Params, req Request) *Result {
-	return c.decide(p.query, req, p.toks, &p.lat, params)
+	l := &p.lat
+	var tm terms
+	if c.setTerms(&tm, &req); tm.any() {
+		l = l.filtered(p.toks, &tm)
+	}
+	return c.decide(p.query, req, p.toks, l, params)
 }

@@ -61,12 +61,16 @@ func (r *SourceReport) skip(reason string) {
 // by weight when the bundle is built: the primary sources (corpus text, query logs) keep their raw counts,
 // and a background word list is scaled so its total is Weight times theirs.
 type Counter struct {
-	primary    *langmodel.Builder // raw counts: corpus text, queries
+	primary    *langmodel.Builder // raw counts: corpus text, query lists
+	logs       *langmodel.Builder // raw counts of searches (CountQuery), mixed like primary
 	background []weighted         // word-count lists, each scaled at build time
 	primaryMin map[string]bool    // words of the primary sources allowed into the vocabulary
-	errors     errormodel.Counts
-	Reports    []SourceReport
-	hash       []string
+	// logVocab, once a log was added (AddLogs), holds the only words of the searches allowed into the
+	// vocabulary; until then they enter like the primary words.
+	logVocab map[string]bool
+	errors   errormodel.Counts
+	Reports  []SourceReport
+	hash     []string
 }
 
 type weighted struct {
@@ -76,7 +80,7 @@ type weighted struct {
 
 // NewCounter returns an empty Counter.
 func NewCounter() *Counter {
-	return &Counter{primary: langmodel.NewBuilder()}
+	return &Counter{primary: langmodel.NewBuilder(), logs: langmodel.NewBuilder()}
 }
 
 // maxLine bounds the length of an input line.
@@ -176,7 +180,7 @@ func (c *Counter) AddCorpus(r io.Reader, rep *SourceReport) error {
 	var toks []tokenize.Token
 	var run []string
 	return scanLines(r, rep, func(line string) {
-		toks, run = c.countText(line, 1, false, toks, run)
+		toks, run = c.countText(c.primary, line, 1, false, toks, run)
 		rep.Used++
 	})
 }
@@ -212,7 +216,7 @@ func (c *Counter) AddQueries(r io.Reader, rep *SourceReport) error {
 			rep.skip(SkipInvalidUTF)
 			return
 		}
-		toks, run = c.countText(q, n, false, toks, run)
+		toks, run = c.countText(c.primary, q, n, false, toks, run)
 		rep.Used++
 	})
 }
@@ -220,18 +224,18 @@ func (c *Counter) AddQueries(r io.Reader, rep *SourceReport) error {
 // CountQuery counts one search for query (weight searches): its words, its word pairs, and its first word
 // after the start of a query. The log trainer counts every search through here.
 func (c *Counter) CountQuery(query string, weight float64) {
-	c.countText(query, weight, true, nil, nil)
+	c.countText(c.logs, query, weight, true, nil, nil)
 }
 
-// countText counts the runs of words of text with weight. Runs are broken at sentence punctuation and at
+// countText counts the runs of words of text with weight into b. Runs are broken at sentence punctuation and at
 // tokens that are not words (numbers, URLs), so no bigram spans them; the first run is counted after Start
 // when atStart is set. toks and run are scratch buffers, returned for reuse.
-func (c *Counter) countText(text string, weight float64, atStart bool, toks []tokenize.Token, run []string) ([]tokenize.Token, []string) {
+func (c *Counter) countText(b *langmodel.Builder, text string, weight float64, atStart bool, toks []tokenize.Token, run []string) ([]tokenize.Token, []string) {
 	toks = tokenize.Tokenize(toks[:0], text)
 	run = run[:0]
 	first := atStart
 	flush := func() {
-		c.primary.AddTokens(run, weight, first && len(run) > 0)
+		b.AddTokens(run, weight, first && len(run) > 0)
 		if len(run) > 0 {
 			first = false
 		}
@@ -286,7 +290,10 @@ func (c *Counter) AddPairs(r io.Reader, weight float64, rep *SourceReport) error
 }
 
 // AddPair adds one normalized (typed, intended) word pair to the error model and returns "" or the reason
-// it was skipped. The log trainer feeds mined corrections through here.
+// it was skipped. The log trainer feeds mined corrections through here. A pair whose sides differ by spaces,
+// a split or a merge ("flowergirl" → "flower girl", "ear ring" → "earring"), counts its space edits like any
+// other edit: from them the error model learns the cost of a space typed, left out or moved
+// (errormodel.Model.SpaceLogProb), which otherwise is the log_p_space prior.
 func (c *Counter) AddPair(typed, intended string, weight float64) string {
 	if typed == intended {
 		return SkipPairSame
@@ -300,7 +307,8 @@ func (c *Counter) AddPair(typed, intended string, weight float64) string {
 // Options configure Bundle. The zero value works.
 type Options struct {
 	// MinCorpusCount is how often a word of the primary sources must occur to enter the vocabulary when no
-	// background list has it (default 2). Words of a background list always enter.
+	// background list has it (default 2). Words of a background list always enter. Once a log was added
+	// (AddLogs), the words of the searches enter only through the log's vocabulary (LogOptions.MinCount).
 	MinCorpusCount float64
 	// Params are the hyperparameters written into the bundle (default model.DefaultParams).
 	Params *model.Params
@@ -312,6 +320,9 @@ type Options struct {
 	// Name prefixes the version string (default "en").
 	Name    string
 	Comment string
+	// Protected and NeverSuggest go into the bundle (model.Bundle.Protected, NeverSuggest): terms the speller
+	// never changes, and words it never produces. ReadTermsFile reads them. They count in the version hash.
+	Protected, NeverSuggest []string
 }
 
 // Bundle mixes the counts and freezes them into a model bundle. The version string is the name, the build
@@ -334,8 +345,9 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		return nil, err
 	}
 	mixed := langmodel.NewBuilder()
-	primaryTotal := c.primary.Total()
+	primaryTotal := c.primary.Total() + c.logs.Total()
 	mixed.Merge(c.primary, 1)
+	mixed.Merge(c.logs, 1)
 	inBackground := make(map[string]bool)
 	for _, bg := range c.background {
 		t := bg.b.Total()
@@ -350,7 +362,13 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		bg.b.Each(func(w string, _ float64) { inBackground[w] = true })
 	}
 	lm := mixed.Build(langmodel.BuildOptions{Keep: func(w string, _ float64) bool {
-		return inBackground[w] || c.primary.Count(w) >= opts.MinCorpusCount
+		if inBackground[w] {
+			return true
+		}
+		if c.logVocab == nil {
+			return c.primary.Count(w)+c.logs.Count(w) >= opts.MinCorpusCount
+		}
+		return c.logVocab[w] || c.primary.Count(w) >= opts.MinCorpusCount
 	}})
 	if lm.Len() == 0 {
 		return nil, fmt.Errorf("train: no words: the sources gave an empty vocabulary")
@@ -367,6 +385,7 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		fmt.Fprintf(h, "%s %s %g\n", r.Kind, r.SHA256, r.Weight)
 		sources = append(sources, fmt.Sprintf("%s:%s (weight %g, sha256 %.12s)", r.Kind, r.Path, r.Weight, r.SHA256))
 	}
+	hashTerms(h, opts.Protected, opts.NeverSuggest)
 	report, err := json.Marshal(c.Reports)
 	if err != nil {
 		return nil, err
@@ -380,8 +399,10 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 			Comment:   opts.Comment,
 			Extra:     map[string]json.RawMessage{"train": report},
 		},
-		Params: params,
-		LM:     lm,
-		Errors: c.errors.Model(errormodel.Options{}),
+		Params:       params,
+		LM:           lm,
+		Errors:       c.errors.Model(errormodel.Options{}),
+		Protected:    opts.Protected,
+		NeverSuggest: opts.NeverSuggest,
 	}, nil
 }

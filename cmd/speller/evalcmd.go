@@ -38,8 +38,8 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	p := c.Params()
 	if !*asJSON {
-		fmt.Fprintf(stdout, "model %s  lambda=%g slope=%g intercept=%g auto_threshold=%g log_p_unk=%g\n\n",
-			c.Bundle().Meta.Version, p.Lambda, p.Slope, p.Intercept, p.AutoThreshold, p.LogPUnk)
+		fmt.Fprintf(stdout, "model %s  lambda=%g slope=%g intercept=%g auto_threshold=%g log_p_unk=%g log_p_space=%g\n\n",
+			c.Bundle().Meta.Version, p.Lambda, p.Slope, p.Intercept, p.AutoThreshold, p.LogPUnk, p.LogPSpace)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if !*asJSON {

@@ -3,6 +3,9 @@
 //	speller correct [--model FILE] [--json] [QUERY...]
 //	speller eval    [--model FILE] [--json] FILE.tsv...
 //	speller train   --unigrams FILE --corpus FILE --pairs FILE --out FILE
+//	speller train   --log 'logs/*.parquet' --unigrams FILE --out FILE
+//	speller simulate --out log.parquet --sessions N --queries FILE --misspellings FILE --truth FILE
+//	speller tune    [--model FILE] --examples FILE.tsv... --out FILE [--folds 10] [--seed S] [--plot DIR]
 //
 // Run "speller COMMAND -h" for a command's flags.
 package main
@@ -23,7 +26,9 @@ type command struct {
 var commands = []command{
 	{"correct", "correct queries (arguments, or one per line on stdin)", runCorrect},
 	{"eval", "measure accuracy, precision, recall and latency on labelled files", runEval},
-	{"train", "build a model bundle from word counts, text and misspelling pairs", runTrain},
+	{"train", "build a model bundle from search logs, word counts, text and misspelling pairs", runTrain},
+	{"simulate", "write a simulated search log (Parquet) with its injected corrections", runSimulate},
+	{"tune", "choose the hyperparameters on labelled examples, cross-validated; write the tuned model", runTune},
 }
 
 func usage(w io.Writer) {

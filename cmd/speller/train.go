@@ -5,11 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/term"
+
+	"github.com/spellwright/speller/mine"
+	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/train"
 )
 
@@ -21,13 +28,31 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Var(&queries, "queries", "queries with search counts, lines `query<TAB>count` (repeatable), words and word pairs counted")
 	fs.Var(&pairs, "pairs", "misspellings, lines `typed<TAB>intended` (repeatable), for the error model")
 	unigramWeight := fs.Float64("unigram-weight", 4, "total of the --unigrams counts relative to the corpus total")
+	var logs listFlag
+	fs.Var(&logs, "log", "search log, Parquet `FILES` (repeatable, globs allowed): mine corrections for the error model, "+
+		"count the queries for the language model and the vocabulary")
+	window := fs.Duration("window", mine.DefaultWindow, "--log: longest gap between a search and its correction")
+	startContext := fs.Bool("start-context", false, "--log: count which words start a query (see train.LogOptions.StartContext)")
+	minSupport := fs.Int64("min-support", train.DefaultMinSupport, "--log: fewest times a mined pair must occur to be kept")
+	minCount := fs.Int64("min-count", train.DefaultMinCount, "--log: fewest occurrences of a token, in searches with results, to enter the vocabulary")
+	minResults := fs.Int64("min-results", 1, "--log: fewest results of a search whose tokens count for the vocabulary (0: every search, even without a result count)")
+	maxSearches := fs.Int("max-session-searches", mine.DefaultMaxSearches, "--log: sessions with more searches are bots and are skipped")
+	maxQueries := fs.Int("max-queries", train.DefaultMaxQueries, "--log: distinct queries held in memory; the rarest beyond are dropped and counted")
+	partitions := fs.Int("partitions", 0, "--log: number of temporary partition files (default: one per 8 MB of log)")
+	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
+	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
+	maxExamples := fs.Int("max-examples", train.DefaultMaxExamples, "--log: most examples written, half corrections, half correct queries")
+	seed := fs.Uint64("seed", 1, "--log: seed of the examples' sample")
+	minedPath := fs.String("mined", "", "--log: write the kept query pairs to `FILE`, lines typed<TAB>intended<TAB>count")
 	out := fs.String("out", "", "write the model bundle to `FILE` (atomically)")
-	reportPath := fs.String("report", "", "write the training report as JSON to `FILE`")
+	reportPath := fs.String("report", "", "write the training report as JSON to `FILE` (with --log: an object with the sources and the log report)")
 	buildTime := fs.String("build-time", "", "build time stamped into the model, RFC 3339 or Unix seconds "+
 		"(default: $SOURCE_DATE_EPOCH, else now); fix it for a reproducible build")
 	realign := fs.Int("realign", 0, "re-align the misspelling pairs with the learned error model `N` times (hard EM)")
 	name := fs.String("name", "en", "prefix of the model's version string")
 	comment := fs.String("comment", "", "free-text comment stored in the model metadata")
+	protect := fs.String("protect", "", "terms the speller must never change (brands, product names), one per line in `FILE`")
+	neverSuggest := fs.String("never-suggest", "", "words the speller must never produce (offensive words), one per line in `FILE`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -61,10 +86,59 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		}
 	}
+	var logRep *train.LogReport
+	if len(logs) > 0 {
+		opts := train.LogOptions{
+			Mine:       mine.Options{Window: *window, MaxSearches: *maxSearches},
+			MinSupport: *minSupport, MinCount: *minCount, MinResults: *minResults,
+			MaxQueries: *maxQueries, Partitions: *partitions, TempDir: *tmpDir,
+			MaxExamples: *maxExamples, Seed: *seed, StartContext: *startContext,
+			Progress: newProgress(stderr),
+		}
+		if opts.MinResults <= 0 {
+			opts.MinResults = -1 // every search
+		}
+		var files []*os.File
+		for _, f := range []struct {
+			path string
+			w    *io.Writer
+		}{{*examplesPath, &opts.Examples}, {*minedPath, &opts.Mined}} {
+			if f.path == "" {
+				continue
+			}
+			fh, err := os.Create(f.path)
+			if err != nil {
+				return err
+			}
+			defer fh.Close()
+			files = append(files, fh)
+			*f.w = fh
+		}
+		logRep, err = c.AddLogs(ctx, logs, opts)
+		if err != nil {
+			return err
+		}
+		for _, fh := range files {
+			if err := fh.Close(); err != nil {
+				return err
+			}
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b, err := c.Bundle(train.Options{BuildTime: bt, Realign: *realign, Name: *name, Comment: *comment})
+	opts := train.Options{BuildTime: bt, Realign: *realign, Name: *name, Comment: *comment}
+	for _, l := range []struct {
+		path  string
+		terms *[]string
+	}{{*protect, &opts.Protected}, {*neverSuggest, &opts.NeverSuggest}} {
+		if l.path != "" {
+			if *l.terms, err = train.ReadTermsFile(l.path); err != nil {
+				return err
+			}
+		}
+	}
+	b, err := c.Bundle(opts)
 	if err != nil {
 		return err
 	}
@@ -77,10 +151,20 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%v\n", r.Kind, r.Path, r.Lines, r.Used, r.Skipped)
 	}
 	tw.Flush()
+	if logRep != nil {
+		printLogReport(stdout, logRep)
+	}
 	fmt.Fprintf(stdout, "\nwrote %s: version %s, %d words, %d bigrams, %d distinct edits, in %s\n",
 		*out, b.Meta.Version, b.LM.Len(), b.LM.Bigrams(), b.Errors.Counts().Edits(), time.Since(start).Round(time.Millisecond))
 	if *reportPath != "" {
-		data, err := json.MarshalIndent(c.Reports, "", "  ")
+		var v any = c.Reports
+		if logRep != nil {
+			v = struct {
+				Sources []train.SourceReport `json:"sources"`
+				Log     *train.LogReport     `json:"log"`
+			}{c.Reports, logRep}
+		}
+		data, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -106,4 +190,96 @@ func parseBuildTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--build-time %q: want RFC 3339 or Unix seconds", s)
 	}
 	return t.UTC(), nil
+}
+
+// printLogReport prints what the log trainer read, skipped, found and kept.
+func printLogReport(w io.Writer, r *train.LogReport) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name string, v any, note string) { fmt.Fprintf(tw, "%s\t%12v\t%s\n", name, v, note) }
+	fmt.Fprintf(w, "\nlog: %d file(s), %d partitions, %d MB spilled\n", len(r.Files), r.Partitions, r.SpillBytes>>20)
+	row("rows read", r.Read.RowsRead, "")
+	row("rows kept", r.Read.RowsKept, "")
+	reasons := make([]string, 0, len(r.Read.Skipped))
+	for k := range r.Read.Skipped {
+		reasons = append(reasons, k)
+	}
+	sort.Strings(reasons)
+	for _, k := range reasons {
+		unit := "rows"
+		if k == querylog.SkipUnreadableRowGroup {
+			unit = "row groups"
+		}
+		row("skipped: "+k, r.Read.Skipped[k], unit)
+	}
+	if r.Read.FilesFailed > 0 {
+		row("files failed", r.Read.FilesFailed, strings.Join(r.Read.Errors, "; "))
+	}
+	s := r.Sessions
+	row("sessions", s.Sessions, "")
+	row("bot sessions skipped", s.Bots, fmt.Sprintf("%d searches", s.BotSearches))
+	row("candidate pairs", s.Candidates, fmt.Sprintf("%d repeats, %d refinements, %d unrelated, %d corrections, %d splits/merges",
+		s.Repeats, s.Refinements, s.Unrelated, s.Corrections, s.SplitMerges))
+	row("clean clicks", s.CleanClicks, "")
+	q := r.Queries
+	row("distinct queries", q.Distinct, fmt.Sprintf("%d searches; pruned %d (%d searches)", q.Searches, q.PrunedDistinct, q.PrunedSearches))
+	p := r.Pairs
+	row("query pairs mined", p.Mined, fmt.Sprintf("%d distinct", p.MinedDistinct))
+	row("query pairs kept", p.Kept, fmt.Sprintf("%d distinct; %d below support, %d real-word changes", p.KeptDistinct, p.BelowSupport, p.RealWord))
+	row("token pairs mined", p.Tokens, fmt.Sprintf("%d distinct", p.TokensDistinct))
+	row("token pairs to the error model", p.TokensKept, fmt.Sprintf("%d distinct", p.TokensFed))
+	row("split/merge pairs kept", len(p.SplitMerge), "distinct, not used by the error model yet")
+	row("vocabulary", r.Vocabulary, fmt.Sprintf("words; %d corrected misspellings left out", r.Misspellings))
+	if e := r.Examples; e.Corrections+e.Correct > 0 {
+		row("examples", e.Corrections+e.Correct, fmt.Sprintf("%d corrections, %d correct", e.Corrections, e.Correct))
+	}
+	for _, st := range r.Stages {
+		row("stage "+st.Name, fmt.Sprintf("%.2fs", st.Seconds), "")
+	}
+	tw.Flush()
+}
+
+// newProgress returns the progress callback of the log trainer: a progress line redrawn on stderr when it
+// is a terminal, else a log line per stage and every few seconds.
+func newProgress(stderr io.Writer) func(train.Progress) {
+	f, ok := stderr.(*os.File)
+	if ok && term.IsTerminal(int(f.Fd())) {
+		start := time.Now()
+		return func(p train.Progress) {
+			line := fmt.Sprintf("%-9s %s", p.Stage, progressText(p))
+			if p.Total > 0 {
+				const width = 30
+				n := int(min(p.Done, p.Total) * width / p.Total)
+				line += " [" + strings.Repeat("#", n) + strings.Repeat(" ", width-n) + "]"
+			}
+			line += fmt.Sprintf(" %s", time.Since(start).Round(100*time.Millisecond))
+			end := ""
+			if p.Final {
+				end = "\n"
+			}
+			fmt.Fprintf(f, "\r\033[K%s%s", line, end)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var last time.Time
+	return func(p train.Progress) {
+		if !p.Final && time.Since(last) < 5*time.Second {
+			return
+		}
+		last = time.Now()
+		msg := "train: log stage running"
+		if p.Final {
+			msg = "train: log stage done"
+		}
+		log.Info(msg, "stage", p.Stage, "progress", progressText(p))
+	}
+}
+
+func progressText(p train.Progress) string {
+	switch {
+	case p.Stage == train.StageRead:
+		return fmt.Sprintf("%d rows", p.Done)
+	case p.Total > 0:
+		return fmt.Sprintf("%d/%d partitions", p.Done, p.Total)
+	}
+	return ""
 }

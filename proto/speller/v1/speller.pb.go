@@ -97,7 +97,17 @@ type CorrectRequest struct {
 	// negative.
 	MaxAlternatives int32 `protobuf:"varint,3,opt,name=max_alternatives,json=maxAlternatives,proto3" json:"max_alternatives,omitempty"`
 	// request_id is an opaque id that the server writes into its logs, to trace a request across services.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// protected_terms are terms this request must not change, in addition to the model's list (brands,
+	// product names a shop carries): a token equal to one is never corrected, merged with a neighbour or split.
+	// Terms are compared after the query normalization (NFKC, case folding); a term of several words protects
+	// each of them. At most 1000 terms together with never_suggest, each no longer than the query byte limit,
+	// or INVALID_ARGUMENT.
+	ProtectedTerms []string `protobuf:"bytes,5,rep,name=protected_terms,json=protectedTerms,proto3" json:"protected_terms,omitempty"`
+	// never_suggest are words this request must never be offered, in addition to the model's list (offensive
+	// words): not as a correction, not in an alternative, not as a part of a split. A query that contains one is
+	// not changed to remove it. Same limits as protected_terms.
+	NeverSuggest  []string `protobuf:"bytes,6,rep,name=never_suggest,json=neverSuggest,proto3" json:"never_suggest,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -158,6 +168,20 @@ func (x *CorrectRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *CorrectRequest) GetProtectedTerms() []string {
+	if x != nil {
+		return x.ProtectedTerms
+	}
+	return nil
+}
+
+func (x *CorrectRequest) GetNeverSuggest() []string {
+	if x != nil {
+		return x.NeverSuggest
+	}
+	return nil
 }
 
 // CorrectResponse is the answer for one query.
@@ -867,7 +891,11 @@ type Hyperparameters struct {
 	// log_odds > slope * n_tokens + auto_threshold.
 	AutoThreshold float64 `protobuf:"fixed64,4,opt,name=auto_threshold,json=autoThreshold,proto3" json:"auto_threshold,omitempty"`
 	// log_p_unk is the log probability the language model gives a word outside its vocabulary.
-	LogPUnk       float64 `protobuf:"fixed64,5,opt,name=log_p_unk,json=logPUnk,proto3" json:"log_p_unk,omitempty"`
+	LogPUnk float64 `protobuf:"fixed64,5,opt,name=log_p_unk,json=logPUnk,proto3" json:"log_p_unk,omitempty"`
+	// log_p_space is the log probability of a space edit (a space typed inside a word, left out between words,
+	// or moved) when the error model learned none from its training pairs, and the prior it smooths towards
+	// when it did.
+	LogPSpace     float64 `protobuf:"fixed64,6,opt,name=log_p_space,json=logPSpace,proto3" json:"log_p_space,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -937,18 +965,27 @@ func (x *Hyperparameters) GetLogPUnk() float64 {
 	return 0
 }
 
+func (x *Hyperparameters) GetLogPSpace() float64 {
+	if x != nil {
+		return x.LogPSpace
+	}
+	return 0
+}
+
 var File_speller_v1_speller_proto protoreflect.FileDescriptor
 
 const file_speller_v1_speller_proto_rawDesc = "" +
 	"\n" +
 	"\x18speller/v1/speller.proto\x12\n" +
-	"speller.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x01\n" +
+	"speller.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x91\x02\n" +
 	"\x0eCorrectRequest\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x127\n" +
 	"\x15original_result_count\x18\x02 \x01(\x03H\x00R\x13originalResultCount\x88\x01\x01\x12)\n" +
 	"\x10max_alternatives\x18\x03 \x01(\x05R\x0fmaxAlternatives\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestIdB\x18\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12'\n" +
+	"\x0fprotected_terms\x18\x05 \x03(\tR\x0eprotectedTerms\x12#\n" +
+	"\rnever_suggest\x18\x06 \x03(\tR\fneverSuggestB\x18\n" +
 	"\x16_original_result_count\"\xf4\x02\n" +
 	"\x0fCorrectResponse\x12\x1e\n" +
 	"\n" +
@@ -997,13 +1034,14 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\x0fvocabulary_size\x18\x05 \x01(\x03R\x0evocabularySize\x12\x18\n" +
 	"\abigrams\x18\x06 \x01(\x03R\abigrams\x12E\n" +
 	"\x0fhyperparameters\x18\a \x01(\v2\x1b.speller.v1.HyperparametersR\x0fhyperparameters\x127\n" +
-	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\"\xa0\x01\n" +
+	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\"\xc0\x01\n" +
 	"\x0fHyperparameters\x12\x16\n" +
 	"\x06lambda\x18\x01 \x01(\x01R\x06lambda\x12\x14\n" +
 	"\x05slope\x18\x02 \x01(\x01R\x05slope\x12\x1c\n" +
 	"\tintercept\x18\x03 \x01(\x01R\tintercept\x12%\n" +
 	"\x0eauto_threshold\x18\x04 \x01(\x01R\rautoThreshold\x12\x1a\n" +
-	"\tlog_p_unk\x18\x05 \x01(\x01R\alogPUnk*c\n" +
+	"\tlog_p_unk\x18\x05 \x01(\x01R\alogPUnk\x12\x1e\n" +
+	"\vlog_p_space\x18\x06 \x01(\x01R\tlogPSpace*c\n" +
 	"\x06Action\x12\x16\n" +
 	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vACTION_NONE\x10\x01\x12\x17\n" +
