@@ -20,6 +20,7 @@ DURATION=${DURATION:-10s}
 OPEN_DURATION=${OPEN_DURATION:-20s}
 WARMUP=${WARMUP:-2s}
 CONNS=${CONNS:-4}
+MISSPELLED=${MISSPELLED:-1} # share of the dev rows sent as typed; the others send the expected (correct) query
 read -r -a LEVELS <<<"${LEVELS:-8 32 64}"
 SPELLD_ADDR=127.0.0.1:50151
 EMPTY_ADDR=127.0.0.1:50152
@@ -92,7 +93,7 @@ results=()
 bench() {
 	local label=$1 pid=$2 out
 	shift 2
-	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" "$@")
+	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" --misspelled "$MISSPELLED" "$@")
 	cmds+=("load ${args[*]}")
 	log "run: $label"
 	if ! out=$("$tmp/load" "${args[@]}"); then

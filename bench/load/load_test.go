@@ -88,7 +88,7 @@ func TestLoadQueries(t *testing.T) {
 	b := filepath.Join(dir, "b.tsv")
 	os.WriteFile(a, []byte("# comment\nhelo\thello\n\n  wrld \tworld\n"), 0o644)
 	os.WriteFile(b, []byte("recieve\treceive\nnotab\n"), 0o644)
-	qs, src, err := loadQueries([]string{filepath.Join(dir, "*.tsv")}, dir)
+	qs, src, err := loadQueries([]string{filepath.Join(dir, "*.tsv")}, dir, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,20 +101,27 @@ func TestLoadQueries(t *testing.T) {
 			t.Errorf("query %q missing from %q", q, got)
 		}
 	}
-	again, _, _ := loadQueries([]string{a, b}, dir)
+	again, _, _ := loadQueries([]string{a, b}, dir, 1)
 	if strings.Join(again, "|") != got {
 		t.Errorf("the shuffle is not fixed: %q then %q", got, again)
 	}
-	if _, _, err := loadQueries([]string{filepath.Join(dir, "missing.tsv")}, dir); err == nil {
+	if _, _, err := loadQueries([]string{filepath.Join(dir, "missing.tsv")}, dir, 1); err == nil {
 		t.Error("a missing file: no error")
 	}
 	empty := filepath.Join(dir, "empty.tsv")
 	os.WriteFile(empty, []byte("# nothing\n"), 0o644)
-	if _, _, err := loadQueries([]string{empty}, dir); err == nil {
+	if _, _, err := loadQueries([]string{empty}, dir, 1); err == nil {
 		t.Error("a file without queries: no error")
 	}
+	// With no misspelled share, every row sends its expected side (a one-column row its only one).
+	correct, _, _ := loadQueries([]string{a, b}, dir, 0)
+	for _, q := range []string{"hello", "world", "receive", "notab"} {
+		if !strings.Contains("|"+strings.Join(correct, "|")+"|", "|"+q+"|") {
+			t.Errorf("query %q missing from %q", q, correct)
+		}
+	}
 	// Outside the repository, with no files: the built-in list.
-	qs, src, err = loadQueries(nil, dir)
+	qs, src, err = loadQueries(nil, dir, 1)
 	if err != nil || len(qs) != len(builtinQueries) || !strings.HasPrefix(src, "built-in") {
 		t.Errorf("default outside the repository: %d queries from %q, %v", len(qs), src, err)
 	}

@@ -74,6 +74,7 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		addrWasSet bool
 	)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:50051", "target gRPC `address` (loopback only)")
+	misspelled := fs.Float64("misspelled", 1, "share of the --queries rows sent as typed (misspelled); the others send the expected, correct query")
 	fs.Var(&queries, "queries", "query `file` (typed<TAB>expected) or glob, repeatable (default: "+sharedQueryGlob+" next to the repository, else a built-in list)")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "measured duration")
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "unmeasured warmup before it, at the same load")
@@ -150,7 +151,7 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usage("--addr: %v", err)
 	}
 
-	qs, source, err := loadQueries(queries, ".")
+	qs, source, err := loadQueries(queries, ".", *misspelled)
 	if err != nil {
 		fmt.Fprintf(stderr, "load: %v\n", err)
 		return 1

@@ -82,7 +82,9 @@ const querySeed = 20261123
 // or globs), it reads them and fails when one matches nothing or holds no query. Without, it reads the
 // shared misspelling lists next to the repository root found from dir, or falls back to builtinQueries.
 // Queries from files are mixed and shuffled with a fixed seed.
-func loadQueries(patterns []string, dir string) ([]string, string, error) {
+// misspelled is the share of rows whose typed side is sent; the others send their expected side (the query
+// the shopper meant, a correct query), chosen by a seeded draw per row.
+func loadQueries(patterns []string, dir string, misspelled float64) ([]string, string, error) {
 	var files []string
 	if len(patterns) == 0 {
 		if root := findRepoRoot(dir); root != "" {
@@ -106,6 +108,7 @@ func loadQueries(patterns []string, dir string) ([]string, string, error) {
 		files = append(files, m...)
 	}
 	var qs []string
+	pick := rand.New(rand.NewPCG(querySeed, 1))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -115,19 +118,27 @@ func loadQueries(patterns []string, dir string) ([]string, string, error) {
 		if len(got) == 0 {
 			return nil, "", fmt.Errorf("--queries %s: no queries (lines typed<TAB>expected)", f)
 		}
-		qs = append(qs, got...)
+		for _, row := range got {
+			if row[1] != "" && row[1] != "_" && pick.Float64() >= misspelled {
+				qs = append(qs, row[1])
+			} else {
+				qs = append(qs, row[0])
+			}
+		}
 	}
 	rand.New(rand.NewPCG(querySeed, 0)).Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
 	names := make([]string, len(files))
 	for i, f := range files {
 		names[i] = filepath.Base(f)
 	}
-	return qs, fmt.Sprintf("%d queries from %s, shuffled (seed %d)", len(qs), strings.Join(names, ", "), querySeed), nil
+	return qs, fmt.Sprintf("%d queries from %s (typed side of %.0f%% of the rows, expected side of the others), shuffled (seed %d)",
+		len(qs), strings.Join(names, ", "), 100*misspelled, querySeed), nil
 }
 
-// parseTSV returns the first column of the lines typed<TAB>expected, skipping blank lines and # comments.
-func parseTSV(b []byte) []string {
-	var out []string
+// parseTSV returns the (typed, expected) columns of the lines typed<TAB>expected, skipping blank lines and #
+// comments; expected is "" when the line has one column.
+func parseTSV(b []byte) [][2]string {
+	var out [][2]string
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
@@ -135,9 +146,10 @@ func parseTSV(b []byte) []string {
 		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		typed, _, _ := strings.Cut(line, "\t")
+		typed, expected, _ := strings.Cut(line, "\t")
+		expected, _, _ = strings.Cut(expected, "\t")
 		if typed = strings.TrimSpace(typed); typed != "" {
-			out = append(out, typed)
+			out = append(out, [2]string{typed, strings.TrimSpace(expected)})
 		}
 	}
 	return out
