@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spellwright/speller/internal/cputime"
 )
 
 // englishOrSkip returns the 82k-word English list or skips the benchmark.
@@ -57,12 +59,12 @@ func BenchmarkSymSpellBuild(b *testing.B) {
 	v := englishOrSkip(b)
 	b.ReportAllocs()
 	var idx *SymSpell
-	cpu0, n := processCPU(), 0
+	cpu0, n := cputime.Process(), 0
 	for b.Loop() {
 		idx = NewSymSpell(v, SymSpellOptions{})
 		n++
 	}
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op") // GC included
 	}
 	st := idx.Stats()
@@ -117,7 +119,7 @@ func benchLookup(b *testing.B, idx Index, queries []string, d int) {
 	}
 	slices.Sort(lat)
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
@@ -125,7 +127,7 @@ func benchLookup(b *testing.B, idx Index, queries []string, d int) {
 		i++
 	}
 	b.StopTimer()
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		// CPU time of the process per lookup (bleve's helper goroutines and the GC included): unlike ns/op,
 		// not inflated when other processes compete for the cores.
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/op")

@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
+
+	"github.com/spellwright/speller/internal/cputime"
 )
 
 // config is what one load run does.
@@ -209,7 +211,7 @@ func run(parent context.Context, cfg config, clients []spellerv1.SpellerServiceC
 			return
 		}
 		var err error
-		cpu.client0 = processCPU()
+		cpu.client0 = cputime.Process()
 		if cfg.serverPID > 0 {
 			cpu.server0, err = pidCPU(cfg.serverPID)
 		}
@@ -228,7 +230,7 @@ func run(parent context.Context, cfg config, clients []spellerv1.SpellerServiceC
 	b.stop(time.Now(), why) // also ends the sampler if it still waits
 	<-sampled
 	if cpu.ok {
-		cpu.client1 = processCPU()
+		cpu.client1 = cputime.Process()
 		if cfg.serverPID > 0 {
 			cpu.server1, _ = pidCPU(cfg.serverPID)
 		}
