@@ -9,6 +9,7 @@
 package model
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
@@ -19,6 +20,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -355,7 +357,7 @@ func Open(path string) (*Bundle, error) {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	defer f.Close()
-	b, err := Read(bufioReader(f))
+	b, err := Read(bufio.NewReaderSize(f, 1<<16))
 	if err != nil {
 		return nil, fmt.Errorf("%w (file %s)", err, path)
 	}
@@ -365,7 +367,7 @@ func Open(path string) (*Bundle, error) {
 // WriteFile writes the bundle to path atomically: to a temporary file in the same directory, synced, then
 // renamed over path, so a reader (or a server watching the directory) never sees a partial file.
 func (b *Bundle) WriteFile(path string) error {
-	dir, base := splitPath(path)
+	dir, base := filepath.Dir(path), filepath.Base(path)
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
