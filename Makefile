@@ -23,7 +23,7 @@ default-model:
 		--out $(MODEL_TMP)/curated.model
 	$(MAKE) default-model-log LOG_TMP=$(MODEL_TMP) LOG_MODEL=$(MODEL_TMP)/log.model
 	$(MODEL_TMP)/speller tune --model $(MODEL_TMP)/curated.model --examples $(MODEL_TMP)/examples.tsv \
-		--folds 10 --seed 1 --out data/default.model
+		--folds 10 --seed 1 --metric f0.5 --out data/default.model
 
 # The default model through the log trainer: a simulated query log (queries cut from big.txt, errors drawn
 # from the training misspelling lists) is mined by `speller train --log`, with the English word counts and the
@@ -37,7 +37,7 @@ default-model-log:
 	$(LOG_TMP)/speller simulate --out $(LOG_TMP)/log.parquet --truth $(LOG_TMP)/truth.tsv \
 		--corpus $(SHARED)/corpus/big.txt --corpus-queries 200000 \
 		--misspellings '$(SHARED)/misspellings/train/*.tsv' \
-		--sessions $(LOG_SESSIONS) --seed 1 --garbage 0.001
+		--sessions $(LOG_SESSIONS) --seed 1 --garbage 0.001 --space-rate 0.05
 	$(LOG_TMP)/speller train --log $(LOG_TMP)/log.parquet \
 		--unigrams $(SHARED)/lm/unigrams-en-82k.txt \
 		--queries data/shopping-queries.tsv \

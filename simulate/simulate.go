@@ -20,6 +20,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -51,6 +52,10 @@ type Options struct {
 	// (default 0.35); at least one word always gets one. Words shorter than
 	// MinTypoLen characters never do.
 	TypoRate float64
+	// SpaceRate is the probability that a misspelled query's error is a misplaced space instead: two
+	// adjacent words run together ("flowergirl") or a word of six letters or more split in two ("ear ring").
+	// Default 0 (none); negative is an error.
+	SpaceRate float64
 
 	// Mix gives the share of each behaviour (default DefaultMix); the weights are
 	// normalised to sum to 1.
@@ -213,6 +218,9 @@ func newGenerator(opts Options) (*generator, error) {
 	}
 	if opts.TypoRate == 0 {
 		opts.TypoRate = 0.35
+	}
+	if !(opts.SpaceRate >= 0 && opts.SpaceRate <= 1) {
+		return nil, fmt.Errorf("simulate: SpaceRate %v out of [0, 1]", opts.SpaceRate)
 	}
 	if !(opts.TypoRate > 0 && opts.TypoRate <= 1) || opts.RealErrorShare > 1 || math.IsNaN(opts.RealErrorShare) {
 		return nil, fmt.Errorf("simulate: TypoRate %v / RealErrorShare %v out of range", opts.TypoRate, opts.RealErrorShare)
@@ -480,6 +488,11 @@ func (g *generator) misspell(q string) (string, bool) {
 	if len(eligible) == 0 {
 		return "", false
 	}
+	if g.opts.SpaceRate > 0 && g.rng.Float64() < g.opts.SpaceRate {
+		if typed, ok := g.misplaceSpace(words); ok {
+			return typed, true
+		}
+	}
 	hit := false
 	for _, i := range eligible {
 		if g.rng.Float64() < g.opts.TypoRate {
@@ -496,6 +509,31 @@ func (g *generator) misspell(q string) (string, bool) {
 		return "", false // cannot happen: every misspelled word differs from the original
 	}
 	return typed, true
+}
+
+// misplaceSpace runs two adjacent words of words together or splits one long word in two, and reports
+// whether it could.
+func (g *generator) misplaceSpace(words []string) (string, bool) {
+	var long []int
+	for i, w := range words {
+		if len([]rune(w)) >= 6 {
+			long = append(long, i)
+		}
+	}
+	out := slices.Clone(words)
+	switch {
+	case len(words) >= 2 && (len(long) == 0 || g.rng.IntN(2) == 0):
+		i := g.rng.IntN(len(words) - 1)
+		out = slices.Replace(out, i, i+2, words[i]+words[i+1])
+	case len(long) > 0:
+		i := long[g.rng.IntN(len(long))]
+		r := []rune(words[i])
+		cut := 2 + g.rng.IntN(len(r)-3) // both parts at least two letters
+		out = slices.Replace(out, i, i+1, string(r[:cut]), string(r[cut:]))
+	default:
+		return "", false
+	}
+	return strings.Join(out, " "), true
 }
 
 // misspellWord returns a real misspelling of w (with probability RealErrorShare when it

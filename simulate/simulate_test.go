@@ -661,3 +661,43 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestSpaceErrors checks that with SpaceRate 1 every injected correction of a generated query (not a
+// whole-query pair) that can take a space error differs from its intended query only by spaces.
+func TestSpaceErrors(t *testing.T) {
+	opts := fixtureOptions(t, 3000, 7)
+	opts.QueryPairs = nil
+	opts.SpaceRate = 1
+	var w memWriter
+	_, truth, err := Run(opts, &w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(truth) == 0 {
+		t.Fatal("no corrections injected")
+	}
+	squash := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	spaced := 0
+	possible := 0
+	for _, tr := range truth {
+		words := strings.Fields(tr.Intended)
+		canSpace := len(words) >= 2
+		for _, w := range words {
+			canSpace = canSpace || len([]rune(w)) >= 6
+		}
+		if !canSpace {
+			continue
+		}
+		possible++
+		if squash(tr.Typed) != squash(tr.Intended) {
+			t.Fatalf("%q → %q: more than a space moved", tr.Typed, tr.Intended)
+		}
+		spaced++
+	}
+	if possible == 0 || spaced != possible {
+		t.Fatalf("%d of %d possible corrections are space errors", spaced, possible)
+	}
+	if _, err := newGenerator(Options{Queries: opts.Queries, SpaceRate: -1}); err == nil {
+		t.Fatal("negative SpaceRate accepted")
+	}
+}

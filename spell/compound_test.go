@@ -15,7 +15,7 @@ import (
 // TestSplitMerge: splits, merges, re-splits and segmentation, alone, with misspelled words, and several in one
 // query; and correct queries they must leave alone.
 func TestSplitMerge(t *testing.T) {
-	c := defaultCorrector(t)
+	c := untuned(t)
 	tests := []struct {
 		name, query, want string // want "" for no correction
 	}{
@@ -59,7 +59,7 @@ func TestSplitMerge(t *testing.T) {
 
 // TestSplitMergeTokens checks the tokens of a merge (one token over both typed tokens) and of a split.
 func TestSplitMergeTokens(t *testing.T) {
-	c := defaultCorrector(t)
+	c := untuned(t)
 	r, err := c.Correct(context.Background(), spell.Request{Query: "red ear ring"})
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +80,8 @@ func TestSplitMergeTokens(t *testing.T) {
 // (candidates.Phonetic; the last two, Birkbeck misspellings that LookupWide misses); with the wider searches
 // off it does not.
 func TestFarCandidates(t *testing.T) {
-	c := defaultCorrector(t)
-	narrow := spell.New(c.Bundle(), spell.Options{WeakMargin: -1})
+	c := untuned(t)
+	narrow := spell.New(c.Bundle(), spell.Options{WeakMargin: -1}).WithParams(model.DefaultParams)
 	for _, tt := range []struct{ query, want string }{
 		{"ocasionly", "occasionally"},
 		{"garrante", "guarantee"},
@@ -205,7 +205,7 @@ func TestTermLimits(t *testing.T) {
 // TestDecideSpaceParam: deciding a prepared query under another log_p_space prices its split and merge states
 // again, as a corrector built with that value would.
 func TestDecideSpaceParam(t *testing.T) {
-	c := defaultCorrector(t)
+	c := untuned(t)
 	for _, q := range []string{"ear ring", "flowergirl dress", "silve rearrings", "thebestwaytopredictthefuture"} {
 		p, err := c.Prepare(context.Background(), q)
 		if err != nil {

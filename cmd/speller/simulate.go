@@ -26,6 +26,7 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.Var(&misspellings, "misspellings", "real misspellings, lines `typed<TAB>intended` (repeatable, globs allowed); single words are used")
 	queryPairs := fs.String("query-pairs", "", "real whole-query corrections, lines `typed<TAB>intended`; a fifth of the corrected sessions use them")
 	typoRate := fs.Float64("typo-rate", 0.35, "probability that a word of a misspelled query gets an error")
+	spaceRate := fs.Float64("space-rate", 0, "probability that a misspelled query's error is a misplaced space instead (words run together or split)")
 	realShare := fs.Float64("real-error-share", 0.7, "probability of using a real misspelling of a word when it has some")
 	garbage := fs.Float64("garbage", 0, "probability of a malformed row after each search")
 	truthPath := fs.String("truth", "", "write the injected corrections to `FILE`, lines typed<TAB>intended<TAB>count")
@@ -50,7 +51,7 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return fmt.Errorf("--start %q: want RFC 3339", *start)
 	}
 	opts := simulate.Options{
-		Sessions: *sessions, Seed: *seed, Start: t0, TypoRate: *typoRate, RealErrorShare: *realShare, GarbageRate: *garbage,
+		Sessions: *sessions, Seed: *seed, Start: t0, TypoRate: *typoRate, SpaceRate: *spaceRate, RealErrorShare: *realShare, GarbageRate: *garbage,
 		Mix: simulate.Mix{
 			Correct: *mixFlags["correct"], Corrected: *mixFlags["corrected"], Abandoned: *mixFlags["abandoned"],
 			ClickedAnyway: *mixFlags["clicked_anyway"], Refinement: *mixFlags["refinement"], Repeat: *mixFlags["repeat"],
