@@ -21,6 +21,15 @@ OPEN_DURATION=${OPEN_DURATION:-20s}
 WARMUP=${WARMUP:-2s}
 CONNS=${CONNS:-4}
 MISSPELLED=${MISSPELLED:-1} # share of the dev rows sent as typed; the others send the expected (correct) query
+# PIN=1 gives the servers CPU 1 and the load client CPU 0 (taskset, GOMAXPROCS=1 each), so that the client
+# does not steal the server's CPU: a one-core server measured without interference.
+PIN=${PIN:-0}
+server_run=()
+client_run=()
+if [ "$PIN" = 1 ]; then
+	server_run=(env GOMAXPROCS=1 taskset -c 1)
+	client_run=(env GOMAXPROCS=1 taskset -c 0)
+fi
 read -r -a LEVELS <<<"${LEVELS:-8 32 64}"
 SPELLD_ADDR=127.0.0.1:50151
 EMPTY_ADDR=127.0.0.1:50152
@@ -58,9 +67,9 @@ go build -o "$tmp/spelld" ./cmd/spelld
 go build -o "$tmp/load" ./bench/load
 
 load_before=$(uptime)
-"$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn 2>"$tmp/spelld.log" &
+"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn 2>"$tmp/spelld.log" &
 spelld_pid=$!
-"$tmp/load" --serve-empty "$EMPTY_ADDR" --serve-for 10m >"$tmp/empty.log" 2>&1 &
+"${server_run[@]}" "$tmp/load" --serve-empty "$EMPTY_ADDR" --serve-for 10m >"$tmp/empty.log" 2>&1 &
 empty_pid=$!
 
 # alive fails, with the server's log, when one of the servers has exited.
@@ -96,7 +105,7 @@ bench() {
 	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" --misspelled "$MISSPELLED" "$@")
 	cmds+=("load ${args[*]}")
 	log "run: $label"
-	if ! out=$("$tmp/load" "${args[@]}"); then
+	if ! out=$("${client_run[@]}" "$tmp/load" "${args[@]}"); then
 		alive
 		log "the run failed"
 		exit 1
