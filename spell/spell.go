@@ -70,8 +70,10 @@ type Options struct {
 	// great cost and little use.
 	ShortToken int
 	// KnownLogProb: a token that is a vocabulary word at least this probable (log P(w)) also gets candidates
-	// one edit closer: a common word typed correctly is rarely two edits from the intended one, and correct
-	// common words are most of the traffic (default −13, about the 20,000th English word; 0 disables).
+	// one edit closer: a word typed correctly is rarely two edits from the intended one, and correct words are
+	// most of the traffic. Default (0): every vocabulary word; −13, about the 20,000th English word, limits
+	// it to common words. Measured: no change of accuracy on the dev sets or the held-out training set
+	// between the two, and less work for correct rare words.
 	KnownLogProb  float64
 	MaxCandidates int // candidates kept per token after ranking by P(w)·P(t|w)^λ (default 12)
 	NBest         int // paths decoded, the source of alternatives (default 5)
@@ -101,7 +103,7 @@ func (o Options) withDefaults() Options {
 		o.MaxDistance = 2
 	}
 	if o.KnownLogProb == 0 {
-		o.KnownLogProb = -13
+		o.KnownLogProb = math.Inf(-1)
 	}
 	if o.ShortToken == 0 {
 		o.ShortToken = 4
