@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/spellwright/speller/internal/editdist"
+
+	"github.com/spellwright/speller/internal/hashmix"
 )
 
 // SymSpellOptions configures NewSymSpell. The zero value gives the defaults; see withDefaults for how each
@@ -138,21 +140,12 @@ func (s *SymSpell) Stats() SymSpellStats {
 // Options returns the options the index was built with, defaults filled in.
 func (s *SymSpell) Options() SymSpellOptions { return s.opts }
 
-// hashing: FNV-1a over rune values, then the murmur3 64-bit finalizer so that both the top bits (bucket) and
+// hashing: FNV-1a over rune values, then the splitmix64 finalizer (internal/hashmix) so that both the top bits (bucket) and
 // the low bits (fingerprint) depend on every rune.
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
 )
-
-func fmix64(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
-}
 
 // deleter enumerates the hashes of the distinct strings obtained by deleting up to maxDel runes from p, each
 // exactly once. It tracks the deleted positions in a bit mask and hashes p while skipping them, so no string is
@@ -174,7 +167,7 @@ func (g *deleter) hash() uint64 {
 		}
 		h = (h ^ uint64(r)) * fnvPrime
 	}
-	return fmix64(h)
+	return hashmix.Mix(h)
 }
 
 // gen appends to out the hashes of the deletes of p with at most maxDel deletions and returns it.

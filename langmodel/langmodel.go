@@ -15,6 +15,8 @@ import (
 	"slices"
 
 	"github.com/spellwright/speller/internal/binenc"
+
+	"github.com/spellwright/speller/internal/hashmix"
 )
 
 // Special ids: Start is the context before the first token of a query; Unknown is a token outside the
@@ -241,7 +243,7 @@ func (m *Model) index() {
 	m.biTab = make([]uint32, tableSize(len(m.biKeys)))
 	mask = uint64(len(m.biTab) - 1)
 	for i, k := range m.biKeys {
-		for h := mix(k) & mask; ; h = (h + 1) & mask {
+		for h := hashmix.Mix(k) & mask; ; h = (h + 1) & mask {
 			if m.biTab[h] == 0 {
 				m.biTab[h] = uint32(i) + 1
 				break
@@ -257,16 +259,6 @@ func tableSize(n int) int {
 		s <<= 1
 	}
 	return s
-}
-
-// mix is a 64-bit finalizer (splitmix64) spreading bigram keys over the table.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }
 
 // Len returns the number of words.
@@ -298,7 +290,7 @@ func (m *Model) ID(word string) (uint32, bool) {
 func (m *Model) bigram(prev, w uint32) float64 {
 	k := pairKey(prev, w)
 	mask := uint64(len(m.biTab) - 1)
-	for h := mix(k) & mask; ; h = (h + 1) & mask {
+	for h := hashmix.Mix(k) & mask; ; h = (h + 1) & mask {
 		v := m.biTab[h]
 		if v == 0 {
 			return 0

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/spellwright/speller/querylog"
+
+	"github.com/spellwright/speller/internal/hashmix"
 )
 
 // The log trainer groups searches by session while row groups arrive from several goroutines in any order:
@@ -122,18 +124,9 @@ func rowDigest(r *querylog.Row, h uint64) (uint64, uint64) {
 	if r.HasClicks {
 		clk = uint64(r.Clicks) + 1
 	}
-	x := mix64(h ^ mix64(uint64(r.TS)^0x6a09e667f3bcc909) ^ mix64(hashString(r.Query)+0x3c6ef372fe94f82b) ^
-		mix64(res<<1^0xbb67ae8584caa73b) ^ mix64(clk^0xa54ff53a5f1d36f1))
-	return x, mix64(x ^ 0x510e527fade682d1)
-}
-
-func mix64(h uint64) uint64 {
-	h ^= h >> 30
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 27
-	h *= 0x94d049bb133111eb
-	h ^= h >> 31
-	return h
+	x := hashmix.Mix(h ^ hashmix.Mix(uint64(r.TS)^0x6a09e667f3bcc909) ^ hashmix.Mix(hashString(r.Query)+0x3c6ef372fe94f82b) ^
+		hashmix.Mix(res<<1^0xbb67ae8584caa73b) ^ hashmix.Mix(clk^0xa54ff53a5f1d36f1))
+	return x, hashmix.Mix(x ^ 0x510e527fade682d1)
 }
 
 // appendRecord encodes r after a record of session last at lastTS (last is "" at the start of a frame).
@@ -361,5 +354,5 @@ func hashString(s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint64(s[i])) * 0x94d049bb133111eb
 	}
-	return mix64(h)
+	return hashmix.Mix(h)
 }
