@@ -13,16 +13,44 @@ import (
 )
 
 type correctJSON struct {
-	Query        string              `json:"query"`
-	Correction   string              `json:"correction"`
-	Action       string              `json:"action"`
-	LogOdds      float64             `json:"log_odds"`
-	Confidence   float64             `json:"confidence"`
-	Threshold    float64             `json:"threshold"`
-	BestPath     string              `json:"best_path"`
-	Tokens       []spell.Token       `json:"tokens"`
-	Alternatives []spell.Alternative `json:"alternatives"`
-	Error        string              `json:"error,omitempty"`
+	Query        string            `json:"query"`
+	Correction   string            `json:"correction"`
+	Action       string            `json:"action"`
+	LogOdds      float64           `json:"log_odds"`
+	Confidence   float64           `json:"confidence"`
+	Threshold    float64           `json:"threshold"`
+	BestPath     string            `json:"best_path"`
+	Tokens       []tokenJSON       `json:"tokens"`
+	Alternatives []alternativeJSON `json:"alternatives"`
+	Error        string            `json:"error,omitempty"`
+}
+
+// tokenJSON is spell.Token in the snake_case of the other fields (and of the gRPC API's JSON mapping).
+type tokenJSON struct {
+	Typed   string `json:"typed"`
+	Chosen  string `json:"chosen"`
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
+	Changed bool   `json:"changed"`
+}
+
+type alternativeJSON struct {
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+	LogOdds float64 `json:"log_odds"`
+}
+
+func toJSON(r *spell.Result) correctJSON {
+	out := correctJSON{Query: r.Query, Correction: r.Correction, Action: r.Action.String(),
+		LogOdds: r.LogOdds, Confidence: r.Confidence, Threshold: r.Threshold, BestPath: r.BestPath,
+		Tokens: make([]tokenJSON, len(r.Tokens)), Alternatives: make([]alternativeJSON, len(r.Alternatives))}
+	for i, t := range r.Tokens {
+		out.Tokens[i] = tokenJSON{t.Typed, t.Chosen, t.Start, t.End, t.Changed}
+	}
+	for i, a := range r.Alternatives {
+		out.Alternatives[i] = alternativeJSON{a.Text, a.Score, a.LogOdds}
+	}
+	return out
 }
 
 func runCorrect(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -53,9 +81,7 @@ func runCorrect(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return werr
 		}
 		if *asJSON {
-			return enc.Encode(correctJSON{Query: r.Query, Correction: r.Correction, Action: r.Action.String(),
-				LogOdds: r.LogOdds, Confidence: r.Confidence, Threshold: r.Threshold, BestPath: r.BestPath,
-				Tokens: r.Tokens, Alternatives: r.Alternatives})
+			return enc.Encode(toJSON(r))
 		}
 		out := r.Correction
 		if r.Action == spell.None {

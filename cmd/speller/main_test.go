@@ -82,6 +82,13 @@ func TestCorrectJSONStdin(t *testing.T) {
 	if got[0]["correction"] != "flower girl basket" || got[1]["action"] != "NONE" {
 		t.Fatalf("got %v", got)
 	}
+	// Nested objects use the same snake_case keys.
+	alt := got[0]["alternatives"].([]any)[0].(map[string]any)
+	tok := got[0]["tokens"].([]any)[2].(map[string]any)
+	if alt["text"] != "flower girl basket" || alt["log_odds"] == nil || tok["typed"] != "baske" ||
+		tok["chosen"] != "basket" || tok["start"] != 12.0 || tok["changed"] != true {
+		t.Fatalf("alternative %v, token %v", alt, tok)
+	}
 	if e, _ := got[2]["error"].(string); !strings.Contains(e, "UTF-8") {
 		t.Fatalf("invalid UTF-8 line: %v", got[2])
 	}
