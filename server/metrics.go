@@ -14,6 +14,7 @@ import (
 //	speller_requests_total{method,code}           calls by full method and gRPC code
 //	speller_request_duration_seconds{method}      latency histogram, 50µs to 1s
 //	speller_corrections_total{action}             answers by action (none, did_you_mean, auto_correct)
+//	speller_cache_requests_total{result}          cacheable Correct queries answered from the cache ("hit") or not ("miss")
 //	speller_in_flight_requests                    speller calls running
 //	speller_shed_requests_total                   speller calls refused by the in-flight limit
 //	speller_panics_total                          panics recovered
@@ -26,6 +27,7 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	corrections *prometheus.CounterVec
+	cache       *prometheus.CounterVec
 	inFlight    prometheus.Gauge
 	shed        prometheus.Counter
 	panics      prometheus.Counter
@@ -48,6 +50,9 @@ func newMetrics() *metrics {
 		corrections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "speller_corrections_total", Help: "Queries answered, by action.",
 		}, []string{"action"}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "speller_cache_requests_total", Help: "Cacheable queries answered from the response cache (hit) or corrected (miss).",
+		}, []string{"result"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "speller_in_flight_requests", Help: "Speller calls running.",
 		}),
@@ -76,7 +81,10 @@ func newMetrics() *metrics {
 	for _, r := range []string{"success", "failure"} {
 		m.reloads.WithLabelValues(r)
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.corrections, m.inFlight, m.shed, m.panics,
+	for _, r := range []string{"hit", "miss"} {
+		m.cache.WithLabelValues(r)
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.shed, m.panics,
 		m.modelInfo, m.loadSeconds, m.loadedAt, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -11,6 +11,8 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/internal/lru"
+	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/spell"
 )
 
@@ -73,7 +75,8 @@ func (s *Server) load() (l *loaded, err error) {
 	if _, err := c.Correct(context.Background(), spell.Request{Query: "the"}); err != nil {
 		return nil, fmt.Errorf("server: load %s: probe query: %w", name, err)
 	}
-	return &loaded{corrector: c, bundle: b, version: b.Meta.Version}, nil
+	return &loaded{corrector: c, bundle: b, version: b.Meta.Version,
+		cache: lru.New[cacheKey, *spellerv1.CorrectResponse](s.opts.CacheSize)}, nil
 }
 
 // modelName names the model file for logs and errors.

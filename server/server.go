@@ -29,6 +29,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/spellwright/speller/internal/lru"
 	"github.com/spellwright/speller/model"
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/spell"
@@ -50,6 +51,13 @@ type Options struct {
 	MaxInFlight int
 	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000).
 	MaxBatch int
+	// CacheSize is how many answers the response cache of each model holds (default 10,000; negative: no
+	// cache). Search traffic repeats itself (the head queries are most of it), and an answer depends only on
+	// the query, the zero-results flag and max_alternatives, so a repeated query is answered from the cache
+	// in well under a microsecond instead of a correction's tens. Requests with their own protected or
+	// never-suggest terms are not cached. The cache belongs to the model: a reload starts an empty one.
+	// An answer takes about 1 KB, so the default costs about 10 MB.
+	CacheSize int
 	// ShutdownDelay is how long Shutdown waits, after health turns NOT_SERVING, for load balancers to
 	// notice before it stops accepting calls (default 0; a few seconds in production).
 	ShutdownDelay time.Duration
@@ -74,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 1000
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = 10_000
 	}
 	if o.ReloadDebounce <= 0 {
 		o.ReloadDebounce = 200 * time.Millisecond
@@ -114,6 +125,16 @@ type loaded struct {
 	bundle    *model.Bundle
 	version   string
 	loadedAt  time.Time
+	// cache holds the answers of this model (nil: none); see Options.CacheSize. Its responses are shared
+	// by every call that hits them and must not be modified.
+	cache *lru.Cache[cacheKey, *spellerv1.CorrectResponse]
+}
+
+// cacheKey is what an answer depends on, for a request without its own terms.
+type cacheKey struct {
+	query           string
+	zeroResults     bool
+	maxAlternatives int32
 }
 
 // New returns a server with no model: health says NOT_SERVING and speller calls fail with UNAVAILABLE until

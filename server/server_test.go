@@ -20,6 +20,7 @@ import (
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/spell"
@@ -662,30 +663,117 @@ func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	o.RegisterFlags(fs)
-	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9"})
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-size", "-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9}
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheSize: -1}
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
 	}
 }
 
 // BenchmarkCorrectBufconn measures a Correct call through gRPC over an in-memory connection: the RPC
-// overhead on top of spell's own benchmarks.
+// overhead on top of spell's own benchmarks, with the response cache off (every call corrects) and on
+// (every call after the first is a hit).
 func BenchmarkCorrectBufconn(b *testing.B) {
-	f := setup(b, "a", Options{}, nil)
+	for _, bc := range []struct {
+		name  string
+		cache int
+	}{{"nocache", -1}, {"cached", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			f := setup(b, "a", Options{CacheSize: bc.cache}, nil)
+			ctx := context.Background()
+			req := &spellerv1.CorrectRequest{Query: "flowr girl baske"}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := f.client.Correct(ctx, req, grpc.WaitForReady(true)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestCache(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
 	ctx := context.Background()
-	req := &spellerv1.CorrectRequest{Query: "flowr girl baske"}
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := f.client.Correct(ctx, req, grpc.WaitForReady(true)); err != nil {
-				b.Error(err)
-				return
-			}
+	hits, misses := f.s.metrics.cache.WithLabelValues("hit"), f.s.metrics.cache.WithLabelValues("miss")
+	counts := func() [2]float64 { return [2]float64{value(t, hits), value(t, misses)} }
+	call := func(req *spellerv1.CorrectRequest) *spellerv1.CorrectResponse {
+		t.Helper()
+		resp, err := f.client.Correct(ctx, req)
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
+		return resp
+	}
+	steps := []struct {
+		name   string
+		req    *spellerv1.CorrectRequest
+		counts [2]float64 // hits and misses after the call
+		action spellerv1.Action
+	}{
+		{"first", &spellerv1.CorrectRequest{Query: "jewlery box"}, [2]float64{0, 1}, spellerv1.Action_ACTION_DID_YOU_MEAN},
+		{"repeated", &spellerv1.CorrectRequest{Query: "jewlery box"}, [2]float64{1, 1}, spellerv1.Action_ACTION_DID_YOU_MEAN},
+		{"other max_alternatives", &spellerv1.CorrectRequest{Query: "jewlery box", MaxAlternatives: 1}, [2]float64{1, 2}, spellerv1.Action_ACTION_DID_YOU_MEAN},
+		{"zero results", &spellerv1.CorrectRequest{Query: "jewlery box", OriginalResultCount: ptr[int64](0)}, [2]float64{1, 3}, spellerv1.Action_ACTION_AUTO_CORRECT},
+		{"zero results again", &spellerv1.CorrectRequest{Query: "jewlery box", OriginalResultCount: ptr[int64](0)}, [2]float64{2, 3}, spellerv1.Action_ACTION_AUTO_CORRECT},
+		{"with results", &spellerv1.CorrectRequest{Query: "jewlery box", OriginalResultCount: ptr[int64](12)}, [2]float64{3, 3}, spellerv1.Action_ACTION_DID_YOU_MEAN},
+		{"own protected terms: not cached", &spellerv1.CorrectRequest{Query: "jewlery box", ProtectedTerms: []string{"jewlery"}}, [2]float64{3, 3}, spellerv1.Action_ACTION_NONE},
+		{"own never-suggest terms: not cached", &spellerv1.CorrectRequest{Query: "jewlery box", NeverSuggest: []string{"jewelry"}}, [2]float64{3, 3}, -1},
+	}
+	var first *spellerv1.CorrectResponse
+	for _, st := range steps {
+		resp := call(st.req)
+		if got := counts(); got != st.counts {
+			t.Errorf("%s: hits, misses = %v, want %v", st.name, got, st.counts)
+		}
+		if st.action >= 0 && resp.Action != st.action {
+			t.Errorf("%s: action %v, want %v", st.name, resp.Action, st.action)
+		}
+		if st.req.MaxAlternatives > 0 && len(resp.Alternatives) > int(st.req.MaxAlternatives) {
+			t.Errorf("%s: %d alternatives", st.name, len(resp.Alternatives))
+		}
+		if first == nil {
+			first = resp
+		} else if st.name == "repeated" && !proto.Equal(first, resp) {
+			t.Errorf("cached answer differs:\n%v\n%v", first, resp)
+		}
+	}
+	if resp := call(&spellerv1.CorrectRequest{Query: "jewlery box", NeverSuggest: []string{"jewelry"}}); resp.Correction == "jewelry box" {
+		t.Errorf("a request's never-suggest word was answered from the cache: %v", resp)
+	}
+
+	// A reload starts an empty cache: the answer comes from the new model.
+	writeModelFile(t, f.path, modelBytes(t, "b"))
+	if err := f.s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	before := counts()
+	resp := call(&spellerv1.CorrectRequest{Query: "jewlery box"})
+	if want := testBundle(t, "b").Meta.Version; resp.ModelVersion != want {
+		t.Errorf("after a reload: model version %q, want %q", resp.ModelVersion, want)
+	}
+	if got := counts(); got != [2]float64{before[0], before[1] + 1} {
+		t.Errorf("after a reload: hits, misses %v, want a miss after %v", got, before)
+	}
+	if !strings.Contains(scrape(t, f.s), `speller_cache_requests_total{result="hit"} 3`) {
+		t.Error("metrics exposition lacks the cache hits")
+	}
+
+	// A negative CacheSize turns the cache off.
+	off := setup(t, "a", Options{CacheSize: -1}, nil)
+	for range 2 {
+		if _, err := off.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h, m := value(t, off.s.metrics.cache.WithLabelValues("hit")), value(t, off.s.metrics.cache.WithLabelValues("miss")); h+m != 0 {
+		t.Errorf("cache off: %v hits, %v misses", h, m)
+	}
 }

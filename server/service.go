@@ -102,9 +102,20 @@ func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectR
 	if req.GetMaxAlternatives() < 0 {
 		return nil, fmt.Errorf("correct: %w: max_alternatives is %d, it must not be negative", errInvalidArgument, req.GetMaxAlternatives())
 	}
+	zero := req.OriginalResultCount != nil && *req.OriginalResultCount == 0
+	cacheable := l.cache != nil && len(req.GetProtectedTerms()) == 0 && len(req.GetNeverSuggest()) == 0
+	key := cacheKey{req.GetQuery(), zero, req.GetMaxAlternatives()}
+	if cacheable {
+		if resp, ok := l.cache.Get(key); ok {
+			s.metrics.cache.WithLabelValues("hit").Inc()
+			s.metrics.corrections.WithLabelValues(actionLabel(actionOf(resp.Action))).Inc()
+			return resp, nil
+		}
+		s.metrics.cache.WithLabelValues("miss").Inc()
+	}
 	res, err := l.corrector.Correct(ctx, spell.Request{
 		Query:           req.GetQuery(),
-		ZeroResults:     req.OriginalResultCount != nil && *req.OriginalResultCount == 0,
+		ZeroResults:     zero,
 		MaxAlternatives: int(req.GetMaxAlternatives()),
 		Protected:       req.GetProtectedTerms(),
 		NeverSuggest:    req.GetNeverSuggest(),
@@ -135,7 +146,21 @@ func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectR
 	for i, a := range res.Alternatives {
 		resp.Alternatives[i] = &spellerv1.Alternative{Text: a.Text, Score: a.Score, LogOdds: a.LogOdds}
 	}
+	if cacheable {
+		l.cache.Add(key, resp)
+	}
 	return resp, nil
+}
+
+// actionOf is the inverse of actionProto.
+func actionOf(a spellerv1.Action) spell.Action {
+	switch a {
+	case spellerv1.Action_ACTION_DID_YOU_MEAN:
+		return spell.DidYouMean
+	case spellerv1.Action_ACTION_AUTO_CORRECT:
+		return spell.AutoCorrect
+	}
+	return spell.None
 }
 
 func actionProto(a spell.Action) spellerv1.Action {
