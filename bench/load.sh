@@ -5,14 +5,16 @@
 # serve, then runs bench/load:
 #   1. closed loop (max throughput), concurrency 8, 32 and 64, against the empty server, then against spelld;
 #   2. open loop against spelld at 80% of the best closed-loop QPS of spelld (latency at a sustainable load,
-#      measured from the scheduled send times).
+#      measured from the scheduled send times), then against the empty server at the same rate (the
+#      latency that the client and the shared machine add without any speller).
 # It stops the two servers it started and prints a Markdown table for BENCHMARKS.md on stdout (progress
 # goes to stderr). About two minutes. Client and servers share this machine's CPUs, so the numbers depend
 # on its size and on whatever else runs: the load average is printed with them.
 #
 #   bench/load.sh > /tmp/load.md
 #
-# Environment: DURATION (10s), OPEN_DURATION (20s), WARMUP (2s), CONNS (4), LEVELS ("8 32 64").
+# Environment: DURATION (10s), OPEN_DURATION (20s), WARMUP (2s), CONNS (4), LEVELS ("8 32 64"), and
+# MISSPELLED, PIN, SPELLD_ARGS below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,9 @@ MISSPELLED=${MISSPELLED:-1} # share of the dev rows sent as typed; the others se
 # PIN=1 gives the servers CPU 1 and the load client CPU 0 (taskset, GOMAXPROCS=1 each), so that the client
 # does not steal the server's CPU: a one-core server measured without interference.
 PIN=${PIN:-0}
+# SPELLD_ARGS are extra spelld flags, e.g. SPELLD_ARGS=--cache-size=-1 to correct every query (no response
+# cache: the worst case, traffic that never repeats).
+read -r -a spelld_args <<<"${SPELLD_ARGS:-}"
 server_run=()
 client_run=()
 if [ "$PIN" = 1 ]; then
@@ -67,7 +72,7 @@ go build -o "$tmp/spelld" ./cmd/spelld
 go build -o "$tmp/load" ./bench/load
 
 load_before=$(uptime)
-"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn 2>"$tmp/spelld.log" &
+"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn "${spelld_args[@]}" 2>"$tmp/spelld.log" &
 spelld_pid=$!
 "${server_run[@]}" "$tmp/load" --serve-empty "$EMPTY_ADDR" --serve-for 10m >"$tmp/empty.log" 2>&1 &
 empty_pid=$!
@@ -127,6 +132,9 @@ done
 rate=$(awk -v b="$best" 'BEGIN { r = int(0.8 * b); print (r < 1) ? 1 : r }')
 bench "spelld | open, $rate req/s (80% of $best)" "$spelld_pid" --addr "$SPELLD_ADDR" --rate "$rate" --duration "$OPEN_DURATION"
 open=${results[-1]}
+# The same arrivals against the empty server: the latency the client and the machine add by themselves.
+bench "empty | open, $rate req/s (same rate)" "$empty_pid" --empty --addr "$EMPTY_ADDR" --rate "$rate" --duration "$OPEN_DURATION"
+open_empty=${results[-1]}
 load_after=$(uptime)
 log "stopping the servers"
 stop_servers
@@ -156,12 +164,13 @@ cat <<EOF
 Open loop at 80% of the best closed-loop throughput of spelld ($best QPS): p50 $(field p50 "$open") µs,
 p99 $(field p99 "$open") µs, p99.9 $(field p999 "$open") µs, errors: $(errors "$open"); $(field waited_for_slot "$open" | grep . || echo 0) of
 the arrivals found 256 requests already in flight and waited; the client's schedule was at most
-$(field max_send_lag_us "$open") µs late (the wait counts in the latency).
+$(field max_send_lag_us "$open") µs late (the wait counts in the latency). The empty server at the same rate:
+p50 $(field p50 "$open_empty") µs, p99 $(field p99 "$open_empty") µs, p99.9 $(field p999 "$open_empty") µs.
 
 Commands (binaries built by \`go build -o \$BIN/spelld ./cmd/spelld\` and \`go build -o \$BIN/load ./bench/load\`; PID is the server's):
 
 \`\`\`sh
-spelld --listen $SPELLD_ADDR --watch=false --drain 2s --drain-delay 0s --log-level warn &
+spelld --listen $SPELLD_ADDR --watch=false --drain 2s --drain-delay 0s --log-level warn ${spelld_args[*]} &
 load --serve-empty $EMPTY_ADDR --serve-for 10m &
 load --check --addr $SPELLD_ADDR --conns 1 --ready-timeout 60s
 load --check --addr $EMPTY_ADDR --conns 1 --ready-timeout 30s --empty
