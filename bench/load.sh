@@ -38,6 +38,7 @@ fi
 read -r -a LEVELS <<<"${LEVELS:-8 32 64}"
 SPELLD_ADDR=127.0.0.1:50151
 EMPTY_ADDR=127.0.0.1:50152
+ADMIN_ADDR=127.0.0.1:50153
 
 log() { echo "load.sh: $*" >&2; }
 
@@ -60,7 +61,7 @@ trap 'stop_servers; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
 # The ports must be free, or the readiness checks could pass against someone else's server.
-for addr in "$SPELLD_ADDR" "$EMPTY_ADDR"; do
+for addr in "$SPELLD_ADDR" "$EMPTY_ADDR" "$ADMIN_ADDR"; do
 	if (exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}") 2>/dev/null; then
 		log "$addr is already in use; stop whatever listens there first"
 		exit 1
@@ -72,7 +73,7 @@ go build -o "$tmp/spelld" ./cmd/spelld
 go build -o "$tmp/load" ./bench/load
 
 load_before=$(uptime)
-"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn "${spelld_args[@]}" 2>"$tmp/spelld.log" &
+"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn --admin "$ADMIN_ADDR" "${spelld_args[@]}" 2>"$tmp/spelld.log" &
 spelld_pid=$!
 "${server_run[@]}" "$tmp/load" --serve-empty "$EMPTY_ADDR" --serve-for 10m >"$tmp/empty.log" 2>&1 &
 empty_pid=$!
@@ -130,8 +131,32 @@ for c in "${LEVELS[@]}"; do
 	best=$(awk -v a="$best" -v b="$(field qps "${results[-1]}")" 'BEGIN { print (b > a) ? b : a }')
 done
 rate=$(awk -v b="$best" 'BEGIN { r = int(0.8 * b); print (r < 1) ? 1 : r }')
+curl -fsS "http://$ADMIN_ADDR/metrics" >"$tmp/metrics.before"
 bench "spelld | open, $rate req/s (80% of $best)" "$spelld_pid" --addr "$SPELLD_ADDR" --rate "$rate" --duration "$OPEN_DURATION"
 open=${results[-1]}
+curl -fsS "http://$ADMIN_ADDR/metrics" >"$tmp/metrics.after"
+# server_quantile Q prints the upper bound of the bucket of spelld's own latency histogram (the handler's time,
+# from the interceptors: no transport, no client) that holds quantile Q of the Correct calls of the open loop
+# (warmup included).
+server_quantile() {
+	awk -v q="$1" '
+		/^speller_request_duration_seconds_bucket\{method="\/speller.v1.SpellerService\/Correct"/ {
+			match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+			if (FILENAME == ARGV[1]) { before[le] = $NF } else { n++; les[n] = le; after[le] = $NF }
+		}
+		END {
+			total = after["+Inf"] - before["+Inf"]
+			for (i = 1; i <= n; i++) {
+				if (after[les[i]] - before[les[i]] >= q * total) {
+					if (les[i] == "+Inf") { print "> 1 s" } else { printf "≤ %.0f µs\n", les[i] * 1e6 }
+					exit
+				}
+			}
+		}' "$tmp/metrics.before" "$tmp/metrics.after"
+}
+server_p50=$(server_quantile 0.5)
+server_p99=$(server_quantile 0.99)
+server_p999=$(server_quantile 0.999)
 # The same arrivals against the empty server: the latency the client and the machine add by themselves.
 bench "empty | open, $rate req/s (same rate)" "$empty_pid" --empty --addr "$EMPTY_ADDR" --rate "$rate" --duration "$OPEN_DURATION"
 open_empty=${results[-1]}
@@ -166,11 +191,13 @@ p99 $(field p99 "$open") µs, p99.9 $(field p999 "$open") µs, errors: $(errors 
 the arrivals found 256 requests already in flight and waited; the client's schedule was at most
 $(field max_send_lag_us "$open") µs late (the wait counts in the latency). The empty server at the same rate:
 p50 $(field p50 "$open_empty") µs, p99 $(field p99 "$open_empty") µs, p99.9 $(field p999 "$open_empty") µs.
+spelld's own latency histogram (\`speller_request_duration_seconds\`: the handler, without transport and client;
+bucket upper bounds) over the spelld open loop: p50 $server_p50, p99 $server_p99, p99.9 $server_p999.
 
 Commands (binaries built by \`go build -o \$BIN/spelld ./cmd/spelld\` and \`go build -o \$BIN/load ./bench/load\`; PID is the server's):
 
 \`\`\`sh
-spelld --listen $SPELLD_ADDR --watch=false --drain 2s --drain-delay 0s --log-level warn ${spelld_args[*]} &
+spelld --listen $SPELLD_ADDR --watch=false --drain 2s --drain-delay 0s --log-level warn --admin $ADMIN_ADDR ${spelld_args[*]} &
 load --serve-empty $EMPTY_ADDR --serve-for 10m &
 load --check --addr $SPELLD_ADDR --conns 1 --ready-timeout 60s
 load --check --addr $EMPTY_ADDR --conns 1 --ready-timeout 30s --empty

@@ -2,7 +2,8 @@
 // (panic recovery, logging, metrics, a load-shedding in-flight limit, optional OpenTelemetry tracing), the
 // speller.v1 service, gRPC health and reflection. The model lives behind an atomic pointer: Reload (called by
 // the file watcher and on SIGHUP) loads and checks a new bundle and swaps it in without dropping a request,
-// and a bundle that fails to load leaves the old one serving. AdminHandler serves /metrics, /healthz,
+// and a bundle that fails to load leaves the old one serving. Each loaded model has an LRU cache of answers
+// (Options.CacheSize) for the queries that repeat. AdminHandler serves /metrics, /healthz,
 // /readyz and /debug/pprof/.
 //
 //	s := server.New(server.Options{ModelPath: "en.model"})
