@@ -3,7 +3,7 @@ package server
 import "flag"
 
 // RegisterFlags registers the flags of the options that the server owns on fs, with o's values as defaults:
-// --model, --max-query-bytes, --max-tokens, --max-in-flight, --max-batch, --cache-size.
+// --model, --max-query-bytes, --max-tokens, --max-in-flight, --max-batch, --cache-size, --token-cache.
 func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.ModelPath, "model", o.ModelPath, "model bundle `file` to serve and watch for changes (default: the embedded model)")
 	fs.IntVar(&o.MaxQueryBytes, "max-query-bytes", o.MaxQueryBytes, "longest query accepted, in `bytes`")
@@ -11,4 +11,5 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "speller calls running at once before more are shed with RESOURCE_EXHAUSTED (0: 64×GOMAXPROCS)")
 	fs.IntVar(&o.MaxBatch, "max-batch", o.MaxBatch, "most queries in one CorrectBatch call")
 	fs.IntVar(&o.CacheSize, "cache-size", o.CacheSize, "answers kept in the response cache of the model serving (0: 10000; negative: no cache)")
+	fs.IntVar(&o.TokenCache, "token-cache", o.TokenCache, "tokens whose candidates the model serving keeps (0: 16384; negative: no cache)")
 }

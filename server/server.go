@@ -59,6 +59,10 @@ type Options struct {
 	// never-suggest terms are not cached. The cache belongs to the model: a reload starts an empty one.
 	// An answer takes about 1 KB, so the default costs about 10 MB.
 	CacheSize int
+	// TokenCache is how many tokens' candidates the corrector of each model keeps (spell.Options.TokenCache:
+	// default 16,384, about 10 MB; negative: none). It serves the queries the response cache misses: new
+	// queries are mostly made of tokens seen before.
+	TokenCache int
 	// ShutdownDelay is how long Shutdown waits, after health turns NOT_SERVING, for load balancers to
 	// notice before it stops accepting calls (default 0; a few seconds in production).
 	ShutdownDelay time.Duration

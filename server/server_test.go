@@ -663,26 +663,26 @@ func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	o.RegisterFlags(fs)
-	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-size", "-1"})
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-size", "-1", "--token-cache", "-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheSize: -1}
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheSize: -1, TokenCache: -2}
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
 	}
 }
 
 // BenchmarkCorrectBufconn measures a Correct call through gRPC over an in-memory connection: the RPC
-// overhead on top of spell's own benchmarks, with the response cache off (every call corrects) and on
-// (every call after the first is a hit).
+// overhead on top of spell's own benchmarks, with the response and token caches off (every call corrects)
+// and on (every call after the first is a hit).
 func BenchmarkCorrectBufconn(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		cache int
 	}{{"nocache", -1}, {"cached", 0}} {
 		b.Run(bc.name, func(b *testing.B) {
-			f := setup(b, "a", Options{CacheSize: bc.cache}, nil)
+			f := setup(b, "a", Options{CacheSize: bc.cache, TokenCache: bc.cache}, nil)
 			ctx := context.Background()
 			req := &spellerv1.CorrectRequest{Query: "flowr girl baske"}
 			b.ReportAllocs()

@@ -247,7 +247,7 @@ func TestV1Bundle(t *testing.T) {
 // BenchmarkSegment60 is a 60-character query typed without spaces, clean and with a typo: the segmentation
 // must stay within a budget of 2 ms (about 0.8 ms on a quiet machine, both).
 func BenchmarkSegment60(b *testing.B) {
-	c := defaultCorrector(b)
+	c := engineCorrector(b)
 	for _, q := range []struct{ name, query, want string }{
 		{"clean", "ifyoucannotfindthesizeyouwantpleasecontactourcustomerservice",
 			"if you cannot find the size you want please contact our customer service"},

@@ -24,6 +24,7 @@ import (
 	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/eval"
+	"github.com/spellwright/speller/internal/lru"
 	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/tokenize"
@@ -91,6 +92,13 @@ type Options struct {
 	WeakMargin float64
 	// MaxTerms bounds the protected and never-suggest terms of one request, together (default 1000).
 	MaxTerms int
+	// TokenCache is how many tokens' columns a Corrector keeps (default 16,384; negative: none): a token's
+	// candidates, its readings as several words and whether it is weak depend on the token alone, so a
+	// token seen before costs a look-up instead of the index searches that are most of a correction's work.
+	// Most tokens of new queries are words seen before. A column takes about 600 bytes (measured over the
+	// dev sets' tokens), so the default holds about 10 MB. Requests with their own protected or
+	// never-suggest terms neither use nor fill it. See BENCHMARKS.md for the effect.
+	TokenCache int
 }
 
 func (o Options) withDefaults() Options {
@@ -123,6 +131,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxTerms <= 0 {
 		o.MaxTerms = 1000
+	}
+	if o.TokenCache == 0 {
+		o.TokenCache = 16_384
 	}
 	return o
 }
@@ -185,7 +196,18 @@ type Corrector struct {
 	index  candidates.Index
 	lists  *modelTerms
 	sounds *candidates.Phonetic
+	cols   *lru.Cache[string, *cachedColumn] // the token cache (Options.TokenCache); nil: none
 	scrach sync.Pool
+}
+
+// cachedColumn is the column of a token, as column left it at some position i: the states after the typed
+// token's, with End relative to i, their words and space edits, and whether the token was weak. It is
+// shared by every request that hits it and never modified.
+type cachedColumn struct {
+	weak   bool
+	states []viterbi.State
+	words  [][]word
+	edits  []spaceEdits
 }
 
 // New returns a Corrector for the bundle. Building the default index takes a few hundred milliseconds for
@@ -197,7 +219,8 @@ func New(b *model.Bundle, opts Options) *Corrector {
 		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance})
 	}
 	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
-		lists: newModelTerms(b), sounds: candidates.NewPhonetic(b.LM)}
+		lists: newModelTerms(b), sounds: candidates.NewPhonetic(b.LM),
+		cols: lru.New[string, *cachedColumn](opts.TokenCache)}
 }
 
 // Bundle returns the model the corrector uses.
@@ -206,10 +229,11 @@ func (c *Corrector) Bundle() *model.Bundle { return c.b }
 // Params returns the hyperparameters in use.
 func (c *Corrector) Params() model.Params { return c.p }
 
-// WithParams returns a corrector sharing c's model and index with other hyperparameters.
+// WithParams returns a corrector sharing c's model and index with other hyperparameters, and a token cache
+// of its own (columns are ranked with λ and P_unk).
 func (c *Corrector) WithParams(p model.Params) *Corrector {
 	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, index: c.index,
-		lists: c.lists, sounds: c.sounds}
+		lists: c.lists, sounds: c.sounds, cols: lru.New[string, *cachedColumn](c.opts.TokenCache)}
 }
 
 // word is one output word of a state.
@@ -472,7 +496,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text)}
 		if inf.open {
 			inf.common = id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb
-			c.column(s, i, id, &inf)
+			c.cachedColumn(s, i, id, &inf)
 		}
 		s.info = append(s.info, inf)
 	}
@@ -483,6 +507,38 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		c.pair(s, q, i)
 	}
 	return nil
+}
+
+// cachedColumn adds the column of token i from the token cache, or computes it (column) and caches it.
+// Requests with their own terms bypass the cache: their columns differ.
+func (c *Corrector) cachedColumn(s *scratch, i int, id uint32, inf *tokInfo) {
+	if c.cols == nil || s.terms.any() {
+		c.column(s, i, id, inf)
+		return
+	}
+	text := s.toks[i].Text
+	if col, ok := c.cols.Get(text); ok {
+		inf.weak = col.weak
+		for k, st := range col.states {
+			st.End += i
+			s.lat.add(i, st, col.words[k], col.edits[k])
+		}
+		return
+	}
+	start, spaced := len(s.lat.states[i]), len(s.lat.spaced)
+	c.column(s, i, id, inf)
+	n := len(s.lat.states[i]) - start
+	col := &cachedColumn{weak: inf.weak, states: make([]viterbi.State, n), words: make([][]word, n),
+		edits: make([]spaceEdits, n)}
+	for k := range n {
+		col.states[k] = s.lat.states[i][start+k]
+		col.states[k].End -= i
+		col.words[k] = s.lat.words[i][start+k]
+	}
+	for _, sp := range s.lat.spaced[spaced:] {
+		col.edits[sp.idx-start] = sp.edits
+	}
+	c.cols.Add(text, col)
 }
 
 // column adds the candidates of token i at position i: the vocabulary words within MaxDistance (one less for

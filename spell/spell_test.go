@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -303,16 +304,63 @@ func Example() {
 	// Output: AUTO_CORRECT silver earrings
 }
 
+var (
+	engineOnce sync.Once
+	engineC    *spell.Corrector
+)
+
+// engineCorrector is the default model's corrector without the token cache, built once: what a query costs
+// the first time its tokens are seen, which the benchmarks measure (the queries repeat).
+func engineCorrector(t testing.TB) *spell.Corrector {
+	engineOnce.Do(func() { engineC = spell.New(defaultCorrector(t).Bundle(), spell.Options{TokenCache: -1}) })
+	return engineC
+}
+
+// benchmarkQueries measures Correct over queries in turn: "engine", every token searched anew (no token
+// cache), and "cached", every token found in the token cache (the queries repeat).
 func benchmarkQueries(b *testing.B, queries []string) {
-	c := defaultCorrector(b)
+	for _, bc := range []struct {
+		name string
+		c    *spell.Corrector
+	}{{"engine", engineCorrector(b)}, {"cached", defaultCorrector(b)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := bc.c.Correct(ctx, spell.Request{Query: queries[i%len(queries)]}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// TestTokenCache checks that the token cache changes no answer: a corrector with it, asked every query
+// twice (the second time from the cache), answers exactly like one without it, with and without a
+// request's own terms (which bypass the cache).
+func TestTokenCache(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "queries.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := append(strings.Split(strings.TrimRight(string(raw), "\n"), "\n"),
+		"jewlery box jewlery", "box jewlery", "whereis th elove", "th elove whereis", "sekretplan", "the sekretplan",
+		"wiht plenyt ofca chese", "chese ofca wiht", "ins pird hmi", "hmi ins pird", "fxo qarter jumsp", "jumsp fxo qarter")
+	b := defaultCorrector(t).Bundle()
+	cached, plain := spell.New(b, spell.Options{}), engineCorrector(t)
 	ctx := context.Background()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := c.Correct(ctx, spell.Request{Query: queries[i%len(queries)]}); err != nil {
-			b.Fatal(err)
+	for pass := range 2 {
+		for _, q := range queries {
+			for _, req := range []spell.Request{{Query: q}, {Query: q, Protected: []string{"jewlery"}, NeverSuggest: []string{"the"}}} {
+				got, gerr := cached.Correct(ctx, req)
+				want, werr := plain.Correct(ctx, req)
+				if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+					t.Fatalf("pass %d, %+v: with the token cache\n%+v, %v\nwithout\n%+v, %v", pass, req, got, gerr, want, werr)
+				}
+			}
 		}
-		i++
 	}
 }
 

@@ -55,7 +55,7 @@ func New[K comparable, V any](size int) *Cache[K, V] {
 	per := (size + n - 1) / n
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.items = make(map[K]*entry[K, V], per)
+		s.items = make(map[K]*entry[K, V]) // grows as entries come: a short-lived cache costs little
 		s.root.next, s.root.prev = &s.root, &s.root
 		s.cap = per
 	}
