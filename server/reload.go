@@ -12,7 +12,6 @@ import (
 
 	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/internal/lru"
-	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/spell"
 )
 
@@ -77,7 +76,7 @@ func (s *Server) load() (l *loaded, err error) {
 		return nil, fmt.Errorf("server: load %s: probe query: %w", name, err)
 	}
 	return &loaded{corrector: c, bundle: b, version: b.Meta.Version,
-		cache: lru.New[cacheKey, *spellerv1.CorrectResponse](s.opts.CacheSize)}, nil
+		cache: lru.New[cacheKey, answer](s.opts.CacheSize)}, nil
 }
 
 // modelName names the model file for logs and errors.

@@ -132,7 +132,13 @@ type loaded struct {
 	loadedAt  time.Time
 	// cache holds the answers of this model (nil: none); see Options.CacheSize. Its responses are shared
 	// by every call that hits them and must not be modified.
-	cache *lru.Cache[cacheKey, *spellerv1.CorrectResponse]
+	cache *lru.Cache[cacheKey, answer]
+}
+
+// answer is a Correct response and its action, for the metrics.
+type answer struct {
+	resp   *spellerv1.CorrectResponse
+	action spell.Action
 }
 
 // cacheKey is what an answer depends on, for a request without its own terms.

@@ -97,7 +97,8 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 	}}, nil
 }
 
-// correct answers one query with model l; errors are plain (toStatus turns them into statuses).
+// correct answers one query with model l, from the model's cache when the request allows it; errors are
+// plain (toStatus turns them into statuses).
 func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectRequest) (*spellerv1.CorrectResponse, error) {
 	if req.GetMaxAlternatives() < 0 {
 		return nil, fmt.Errorf("correct: %w: max_alternatives is %d, it must not be negative", errInvalidArgument, req.GetMaxAlternatives())
@@ -105,14 +106,31 @@ func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectR
 	zero := req.OriginalResultCount != nil && *req.OriginalResultCount == 0
 	cacheable := l.cache != nil && len(req.GetProtectedTerms()) == 0 && len(req.GetNeverSuggest()) == 0
 	key := cacheKey{req.GetQuery(), zero, req.GetMaxAlternatives()}
+	var a answer
+	hit := false
 	if cacheable {
-		if resp, ok := l.cache.Get(key); ok {
-			s.metrics.cache.WithLabelValues("hit").Inc()
-			s.metrics.corrections.WithLabelValues(actionLabel(actionOf(resp.Action))).Inc()
-			return resp, nil
+		a, hit = l.cache.Get(key)
+		result := "miss"
+		if hit {
+			result = "hit"
 		}
-		s.metrics.cache.WithLabelValues("miss").Inc()
+		s.metrics.cache.WithLabelValues(result).Inc()
 	}
+	if !hit {
+		var err error
+		if a, err = answerOf(ctx, l, req, zero); err != nil {
+			return nil, err
+		}
+		if cacheable {
+			l.cache.Add(key, a)
+		}
+	}
+	s.metrics.corrections.WithLabelValues(actionLabel(a.action)).Inc()
+	return a.resp, nil
+}
+
+// answerOf corrects one query with model l.
+func answerOf(ctx context.Context, l *loaded, req *spellerv1.CorrectRequest, zero bool) (answer, error) {
 	res, err := l.corrector.Correct(ctx, spell.Request{
 		Query:           req.GetQuery(),
 		ZeroResults:     zero,
@@ -121,9 +139,8 @@ func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectR
 		NeverSuggest:    req.GetNeverSuggest(),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("correct: %w", err)
+		return answer{}, fmt.Errorf("correct: %w", err)
 	}
-	s.metrics.corrections.WithLabelValues(actionLabel(res.Action)).Inc()
 	resp := &spellerv1.CorrectResponse{
 		Correction:    res.Correction,
 		Action:        actionProto(res.Action),
@@ -146,21 +163,7 @@ func (s *Server) correct(ctx context.Context, l *loaded, req *spellerv1.CorrectR
 	for i, a := range res.Alternatives {
 		resp.Alternatives[i] = &spellerv1.Alternative{Text: a.Text, Score: a.Score, LogOdds: a.LogOdds}
 	}
-	if cacheable {
-		l.cache.Add(key, resp)
-	}
-	return resp, nil
-}
-
-// actionOf is the inverse of actionProto.
-func actionOf(a spellerv1.Action) spell.Action {
-	switch a {
-	case spellerv1.Action_ACTION_DID_YOU_MEAN:
-		return spell.DidYouMean
-	case spellerv1.Action_ACTION_AUTO_CORRECT:
-		return spell.AutoCorrect
-	}
-	return spell.None
+	return answer{resp, res.Action}, nil
 }
 
 func actionProto(a spell.Action) spellerv1.Action {
