@@ -9,11 +9,15 @@ GO ?= go
 # labelled examples mined from a simulated query log (default-model-log). Deterministic: fixed seeds and
 # build time, sorted encodings; the same bytes on every run.
 MODEL_TMP ?= /tmp/speller-default-model
+TUNE_METRIC ?= f0.5
+NOISY_RATIO ?= 100
+DEFAULT_MODEL ?= data/default.model
 default-model:
 	mkdir -p $(MODEL_TMP)
 	$(GO) build -o $(MODEL_TMP)/speller ./cmd/speller
 	$(MODEL_TMP)/speller train \
 		--unigrams $(SHARED)/lm/unigrams-en-82k.txt \
+		--noisy-unigrams $(SHARED)/lm/unigrams-en-web-100k.txt --noisy-ratio $(NOISY_RATIO) \
 		--corpus $(SHARED)/corpus/big.txt \
 		--queries data/shopping-queries.tsv \
 		--pairs $(SHARED)/misspellings/train/birkbeck.tsv \
@@ -23,7 +27,7 @@ default-model:
 		--out $(MODEL_TMP)/curated.model
 	$(MAKE) default-model-log LOG_TMP=$(MODEL_TMP) LOG_MODEL=$(MODEL_TMP)/log.model
 	$(MODEL_TMP)/speller tune --model $(MODEL_TMP)/curated.model --examples $(MODEL_TMP)/examples.tsv \
-		--folds 10 --seed 1 --metric f0.5 --out data/default.model
+		--folds 10 --seed 1 --metric $(TUNE_METRIC) --out $(DEFAULT_MODEL)
 
 # The default model through the log trainer: a simulated query log (queries cut from big.txt, errors drawn
 # from the training misspelling lists) is mined by `speller train --log`, with the English word counts and the
@@ -40,6 +44,7 @@ default-model-log:
 		--sessions $(LOG_SESSIONS) --seed 1 --garbage 0.001 --space-rate 0.05
 	$(LOG_TMP)/speller train --log $(LOG_TMP)/log.parquet \
 		--unigrams $(SHARED)/lm/unigrams-en-82k.txt \
+		--noisy-unigrams $(SHARED)/lm/unigrams-en-web-100k.txt --noisy-ratio $(NOISY_RATIO) \
 		--queries data/shopping-queries.tsv \
 		--examples $(LOG_TMP)/examples.tsv --report $(LOG_TMP)/report.json \
 		--build-time 2026-11-23T00:00:00Z --realign 1 \

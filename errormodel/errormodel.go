@@ -152,8 +152,14 @@ func (c *Counts) Edits() int { return len(c.edits) }
 type Options struct {
 	// Prior is the weight, in context occurrences, of the backoff distribution each edit probability is
 	// smoothed towards (default 10).
-	Prior float64
+	Prior float64 `json:"prior"`
+	// Slip is the weight of the typing-slip prior mixed into every edit probability (see slip.go); 0: none,
+	// the probabilities of the counts alone. Models of the trainer use DefaultSlip.
+	Slip float64 `json:"slip,omitempty"`
 }
+
+// DefaultSlip is the typing-slip weight (Options.Slip) of the models the trainer builds.
+const DefaultSlip = 1
 
 func (o Options) withDefaults() Options {
 	if o.Prior <= 0 {
@@ -294,8 +300,24 @@ func (m *Model) rates() *rates {
 	return rt
 }
 
-// prob computes the smoothed probability of one edit; see Counts.Model.
+// Options returns the options the model was made with, defaults filled in.
+func (m *Model) Options() Options { return m.opts }
+
+// maxEditProb caps an edit probability once the typing-slip prior is added.
+const maxEditProb = 0.9
+
+// prob computes the probability of one edit: the smoothed estimate of the counts (learned), plus the
+// typing-slip prior when Options.Slip is set.
 func (m *Model) prob(rt *rates, kind OpKind, x, y rune) float64 {
+	p := m.learned(rt, kind, x, y)
+	if m.opts.Slip > 0 {
+		p = min(p+m.opts.Slip*slip(kind, x, y), maxEditProb)
+	}
+	return p
+}
+
+// learned computes the smoothed probability of one edit from the counts; see Counts.Model.
+func (m *Model) learned(rt *rates, kind OpKind, x, y rune) float64 {
 	beta := m.opts.Prior
 	n := rt.edits[key{kind, x, y}]
 	// Base rate of this kind of edit per context occurrence, so that an edit never seen in any context

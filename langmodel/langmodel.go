@@ -312,7 +312,14 @@ func (m *Model) LogUnigram(w uint32) float64 { return float64(m.logUni[w]) }
 // where c(v·) is the count of words after v and R(v) the mass the discount took from them (D·T(v) for
 // integer counts, T(v) distinct words; the min keeps it a distribution for the fractional counts of
 // weighted sources). It is P(w) when v was never seen before another word.
-func (m *Model) LogProb(prev, w uint32) float64 {
+func (m *Model) LogProb(prev, w uint32) float64 { return m.LogProbFloor(prev, w, 0) }
+
+// LogProbFloor is LogProb with a floor on the weight of the unigram: P(w|v) = (1−a)/(1−r)·max(c(vw)−D, 0)/c(v·)
+// + a·P(w) with r = R(v)/c(v·) and a = max(r, minBackoff), still a distribution. A context seen before a few
+// words only (in a small or made-up source: "phone" before "case" and "charger") otherwise makes every other
+// word after it hundreds of times less probable than after a word never seen as a context ("phones
+// number" beats "phone number"). minBackoff 0 is LogProb.
+func (m *Model) LogProbFloor(prev, w uint32, minBackoff float64) float64 {
 	lu := float64(m.logUni[w])
 	var ctx int
 	switch {
@@ -328,9 +335,14 @@ func (m *Model) LogProb(prev, w uint32) float64 {
 		return lu
 	}
 	d := m.discount
-	p := m.ctxReserved[ctx] / total * math.Exp(lu)
+	r := m.ctxReserved[ctx] / total
+	a, seen := r, 1.0
+	if minBackoff > r && r < 1 {
+		a, seen = minBackoff, (1-minBackoff)/(1-r)
+	}
+	p := a * math.Exp(lu)
 	if c := m.bigram(prev, w); c > d {
-		p += (c - d) / total
+		p += seen * (c - d) / total
 	}
 	return math.Log(p)
 }

@@ -51,8 +51,12 @@ import (
 //	1  2026-11: first version.
 //	2  2026-11: sections "protected" and "never_suggest" (Bundle.Protected, Bundle.NeverSuggest); params
 //	            gain log_p_space. Version 1 files still load, with empty lists.
+//	3  2026-12: section "channel" (JSON errormodel.Options: the smoothing and typing-slip prior the error
+//	            model is built with, pinned so that a new binary does not change an old bundle's answers);
+//	            params gain log_p_typo and min_backoff. Older files load with the options they were made with (no
+//	            typing-slip prior), log_p_typo and min_backoff 0.
 const (
-	FormatVersion = 2
+	FormatVersion = 3
 	// minVersion is the oldest format Read accepts.
 	minVersion = 1
 	magic      = "SPELLMDL"
@@ -97,15 +101,28 @@ type Params struct {
 	// words, or moved), the prior of the error model's space edits: used as is when the error model has
 	// counted none, and as the smoothing target of the learned rate when it has (errormodel.SpaceLogProb).
 	LogPSpace float64 `json:"log_p_space"`
+	// LogPTypo is the log prior probability that a typed token is not the word meant: it is added to the
+	// score of every change (a state of the lattice other than the typed token, however many edits, words or
+	// tokens it holds), so that P(t|w) = P_typo·P_edits(t|w) for t ≠ w and P(w|w) ≈ 1. The error model's
+	// edit probabilities are learned from misspellings, given that a word was misspelled; without this prior
+	// a correct word is changed into another for a small gain of the language model. It is at most 0; a
+	// bundle written before it existed reads as 0, so its answers do not change.
+	LogPTypo float64 `json:"log_p_typo"`
+	// MinBackoff is the least weight of the unigram in the language model's bigram estimate
+	// (langmodel.Model.LogProbFloor): a word seen before a few others only does not make every other word
+	// after it improbable. In [0, 1); not tuned; a bundle written before it existed reads as 0.
+	MinBackoff float64 `json:"min_backoff"`
 }
 
 // DefaultParams are used by a bundle that was never tuned.
-var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24, LogPSpace: -3}
+var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24, LogPSpace: -3,
+	LogPTypo: -3, MinBackoff: 0.1}
 
 // Validate reports whether p can be used.
 func (p Params) Validate() error {
 	for name, v := range map[string]float64{"lambda": p.Lambda, "slope": p.Slope, "intercept": p.Intercept,
-		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk, "log_p_space": p.LogPSpace} {
+		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk, "log_p_space": p.LogPSpace,
+		"log_p_typo": p.LogPTypo, "min_backoff": p.MinBackoff} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("model: parameter %s is %v", name, v)
 		}
@@ -118,6 +135,12 @@ func (p Params) Validate() error {
 	}
 	if p.LogPSpace >= 0 {
 		return fmt.Errorf("model: log_p_space %v must be negative", p.LogPSpace)
+	}
+	if !(p.MinBackoff >= 0 && p.MinBackoff < 1) {
+		return fmt.Errorf("model: min_backoff %v must be in [0, 1)", p.MinBackoff)
+	}
+	if p.LogPTypo > 0 {
+		return fmt.Errorf("model: log_p_typo %v must not be positive", p.LogPTypo)
 	}
 	if p.AutoThreshold < p.Intercept {
 		return fmt.Errorf("model: auto_threshold %v below intercept %v", p.AutoThreshold, p.Intercept)
@@ -158,13 +181,18 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	channel, err := json.Marshal(b.Errors.Options())
+	if err != nil {
+		return 0, fmt.Errorf("model: encode channel options: %w", err)
+	}
 	var e binenc.Encoder
 	e.Uvarint(uint64(len(sectionNames)))
 	for _, s := range []struct {
 		name string
 		data []byte
 	}{{"meta", meta}, {"params", params}, {"lm", lm}, {"errors", em},
-		{"protected", encodeTerms(b.Protected)}, {"never_suggest", encodeTerms(b.NeverSuggest)}} {
+		{"protected", encodeTerms(b.Protected)}, {"never_suggest", encodeTerms(b.NeverSuggest)},
+		{"channel", channel}} {
 		e.String(s.name)
 		e.String(string(s.data))
 	}
@@ -179,13 +207,17 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), nil
 }
 
-// sectionNames are the sections of the current format, in order; the first four are those of version 1.
-var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest"}
+// sectionNames are the sections of the current format, in order; the first four are those of version 1, the
+// first six those of version 2.
+var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest", "channel"}
 
 // sectionsOf returns the sections a file of the given format version has.
 func sectionsOf(version uint32) []string {
-	if version == 1 {
+	switch version {
+	case 1:
 		return sectionNames[:4]
+	case 2:
+		return sectionNames[:6]
 	}
 	return sectionNames
 }
@@ -320,6 +352,8 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 		return nil, fmt.Errorf("model: %w: unknown sections", ErrCorrupt)
 	}
 	b := &Bundle{Params: DefaultParams} // parameters the file predates keep their default
+	// except the change prior and the backoff floor: a bundle that predates them was tuned without
+	b.Params.LogPTypo, b.Params.MinBackoff = 0, 0
 	if err := json.Unmarshal(sections["meta"], &b.Meta); err != nil {
 		return nil, fmt.Errorf("model: %w: metadata: %v", ErrCorrupt, err)
 	}
@@ -337,7 +371,16 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 	if err := counts.UnmarshalBinary(sections["errors"]); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	b.Errors = counts.Model(errormodel.Options{})
+	var channel errormodel.Options // before version 3: the defaults, no typing-slip prior
+	if version >= 3 {
+		if err := json.Unmarshal(sections["channel"], &channel); err != nil {
+			return nil, fmt.Errorf("model: %w: channel: %v", ErrCorrupt, err)
+		}
+		if !(channel.Prior >= 0 && channel.Slip >= 0) || math.IsInf(channel.Prior, 0) || math.IsInf(channel.Slip, 0) {
+			return nil, fmt.Errorf("model: %w: channel options %+v", ErrCorrupt, channel)
+		}
+	}
+	b.Errors = counts.Model(channel)
 	if version >= 2 {
 		var err error
 		if b.Protected, err = decodeTerms(sections["protected"]); err != nil {
@@ -395,7 +438,7 @@ func (b *Bundle) WriteFile(path string) error {
 }
 
 // ParamNames lists the hyperparameters by their JSON names, in a fixed order.
-var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space"}
+var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space", "log_p_typo", "min_backoff"}
 
 // Ptr returns a pointer to the parameter called name (its JSON name), or nil.
 func (p *Params) Ptr(name string) *float64 {
@@ -412,6 +455,10 @@ func (p *Params) Ptr(name string) *float64 {
 		return &p.LogPUnk
 	case "log_p_space":
 		return &p.LogPSpace
+	case "log_p_typo":
+		return &p.LogPTypo
+	case "min_backoff":
+		return &p.MinBackoff
 	}
 	return nil
 }

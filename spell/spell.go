@@ -347,15 +347,16 @@ type tokInfo struct {
 }
 
 type scratch struct {
-	toks    []tokenize.Token
-	info    []tokInfo
-	matches []candidates.Match
-	bounds  []bound
-	best    []ranked
-	lat     lattice
-	terms   terms
-	seg     segmenter
-	buf     []byte
+	toks     []tokenize.Token
+	info     []tokInfo
+	matches  []candidates.Match
+	bounds   []bound
+	best     []ranked
+	lat      lattice
+	terms    terms
+	seg      segmenter
+	buf      []byte
+	variants []string
 }
 
 // bound is a candidate with an upper bound of its rank, computed without the error model.
@@ -424,17 +425,18 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 	return best
 }
 
-// transition is the language model with P_unk for unknown words.
+// transition is the language model with P_unk for unknown words and the backoff floor of the parameters.
 type transition struct {
-	lm      *langmodel.Model
-	logPUnk float64
+	lm         *langmodel.Model
+	logPUnk    float64
+	minBackoff float64
 }
 
 func (t transition) LogProb(prev, next uint32) float64 {
 	if next == langmodel.Unknown {
 		return t.logPUnk
 	}
-	return t.lm.LogProb(prev, next)
+	return t.lm.LogProbFloor(prev, next, t.minBackoff)
 }
 
 // Correct corrects one query. Invalid input gives an error wrapping ErrInvalidUTF8, ErrTooLong or ErrTooMany;
@@ -490,7 +492,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		id, _ := lm.ID(t.Text)
+		id := c.wordID(t, &s.variants)
 		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: unkLength(t, id)})
 		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
 		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text)}
@@ -507,6 +509,24 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		c.pair(s, q, i)
 	}
 	return nil
+}
+
+// wordID returns the vocabulary id of the word token t, or of the first of its spellings without a possessive,
+// apostrophes or diacritics that the vocabulary knows (tokenize.Variants): "ford's" and "café" are then known
+// words, kept as typed unless their context calls for a change; langmodel.Unknown when none is known.
+// buf is scratch.
+func (c *Corrector) wordID(t tokenize.Token, buf *[]string) uint32 {
+	lm := c.b.LM
+	if id, ok := lm.ID(t.Text); ok || t.Kind != tokenize.Word {
+		return id
+	}
+	*buf = tokenize.Variants((*buf)[:0], t.Text)
+	for _, v := range *buf {
+		if id, ok := lm.ID(v); ok {
+			return id
+		}
+	}
+	return langmodel.Unknown
 }
 
 // cachedColumn adds the column of token i from the token cache, or computes it (column) and caches it.
@@ -656,8 +676,8 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	if p.LogPSpace != l.space.prior {
 		l = l.priced(newSpaceCosts(c.b, p))
 	}
-	tr := transition{c.b.LM, p.LogPUnk}
-	vo := viterbi.Options{Lambda: p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start}
+	tr := transition{c.b.LM, p.LogPUnk, p.MinBackoff}
+	vo := viterbi.Options{Lambda: p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start, Change: p.LogPTypo}
 	paths := viterbi.Decode(l, tr, vo)
 	identity := make([]viterbi.Step, len(toks))
 	for i := range identity {

@@ -68,14 +68,19 @@ type Counter struct {
 	// logVocab, once a log was added (AddLogs), holds the only words of the searches allowed into the
 	// vocabulary; until then they enter like the primary words.
 	logVocab map[string]bool
-	errors   errormodel.Counts
-	Reports  []SourceReport
-	hash     []string
+	// typed holds the typed side of every misspelling pair added: words the noisy lists must not bring in.
+	typed   map[string]bool
+	errors  errormodel.Counts
+	Reports []SourceReport
+	// Noisy says what Bundle left out of the noisy word lists.
+	Noisy NoisyReport
+	hash  []string
 }
 
 type weighted struct {
 	b      *langmodel.Builder
 	weight float64
+	noisy  bool // a list from uncurated text (AddNoisyUnigrams)
 }
 
 // NewCounter returns an empty Counter.
@@ -126,6 +131,24 @@ func (c *Counter) AddUnigramsFile(path string, weight float64) error {
 	}, c)
 }
 
+// AddNoisyUnigramsFile adds a word-count list gathered from uncurated text, such as the web's most frequent
+// words, like AddUnigramsFile, except that the words only it has are left out of the vocabulary when the
+// training data shows them to be misspellings (see NoisyOptions).
+func (c *Counter) AddNoisyUnigramsFile(path string, weight float64) error {
+	return openSource("noisy_unigrams", path, weight, func(r io.Reader, rep *SourceReport) error {
+		return c.AddNoisyUnigrams(r, weight, rep)
+	}, c)
+}
+
+// AddNoisyUnigrams reads a noisy word-count list; see AddNoisyUnigramsFile.
+func (c *Counter) AddNoisyUnigrams(r io.Reader, weight float64, rep *SourceReport) error {
+	if err := c.AddUnigrams(r, weight, rep); err != nil {
+		return err
+	}
+	c.background[len(c.background)-1].noisy = true
+	return nil
+}
+
 // AddUnigrams reads a word-count list; see AddUnigramsFile.
 func (c *Counter) AddUnigrams(r io.Reader, weight float64, rep *SourceReport) error {
 	b := langmodel.NewBuilder()
@@ -155,7 +178,7 @@ func (c *Counter) AddUnigrams(r io.Reader, weight float64, rep *SourceReport) er
 	if err != nil {
 		return err
 	}
-	c.background = append(c.background, weighted{b, weight})
+	c.background = append(c.background, weighted{b: b, weight: weight})
 	return nil
 }
 
@@ -301,6 +324,10 @@ func (c *Counter) AddPair(typed, intended string, weight float64) string {
 	if !c.errors.Add(typed, intended, weight) {
 		return SkipPairFar
 	}
+	if c.typed == nil {
+		c.typed = make(map[string]bool)
+	}
+	c.typed[typed] = true
 	return ""
 }
 
@@ -323,6 +350,11 @@ type Options struct {
 	// Protected and NeverSuggest go into the bundle (model.Bundle.Protected, NeverSuggest): terms the speller
 	// never changes, and words it never produces. ReadTermsFile reads them. They count in the version hash.
 	Protected, NeverSuggest []string
+	// Slip is the weight of the error model's typing-slip prior (errormodel.Options.Slip): 0 selects
+	// errormodel.DefaultSlip, a negative value none.
+	Slip float64
+	// Noisy configures the misspelling filter of the noisy word lists (AddNoisyUnigrams).
+	Noisy NoisyOptions
 }
 
 // Bundle mixes the counts and freezes them into a model bundle. The version string is the name, the build
@@ -349,6 +381,7 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 	mixed.Merge(c.primary, 1)
 	mixed.Merge(c.logs, 1)
 	inBackground := make(map[string]bool)
+	noisy := make(map[string]bool) // words only noisy lists have
 	for _, bg := range c.background {
 		t := bg.b.Total()
 		if t == 0 {
@@ -359,16 +392,40 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 			base = 1e6 // no primary source: any common scale
 		}
 		mixed.Merge(bg.b, bg.weight*base/t)
-		bg.b.Each(func(w string, _ float64) { inBackground[w] = true })
-	}
-	lm := mixed.Build(langmodel.BuildOptions{Keep: func(w string, _ float64) bool {
-		if inBackground[w] {
-			return true
+		if bg.noisy {
+			bg.b.Each(func(w string, _ float64) { noisy[w] = true })
 		}
+	}
+	for _, bg := range c.background {
+		if !bg.noisy {
+			bg.b.Each(func(w string, _ float64) { inBackground[w] = true })
+		}
+	}
+	inPrimary := func(w string) bool {
 		if c.logVocab == nil {
 			return c.primary.Count(w)+c.logs.Count(w) >= opts.MinCorpusCount
 		}
 		return c.logVocab[w] || c.primary.Count(w) >= opts.MinCorpusCount
+	}
+	var noisyRep NoisyReport
+	if len(noisy) > 0 {
+		var only []string
+		for w := range noisy {
+			if !inBackground[w] && !inPrimary(w) {
+				only = append(only, w)
+			}
+		}
+		counts := make(map[string]float64, mixed.Len())
+		mixed.Each(func(w string, n float64) { counts[w] = n })
+		misspelled := misspelledNoisy(only, counts, c.typed, opts.Noisy, &noisyRep)
+		for w := range noisy {
+			if !misspelled[w] {
+				inBackground[w] = true
+			}
+		}
+	}
+	lm := mixed.Build(langmodel.BuildOptions{Keep: func(w string, _ float64) bool {
+		return inBackground[w] || inPrimary(w)
 	}})
 	if lm.Len() == 0 {
 		return nil, fmt.Errorf("train: no words: the sources gave an empty vocabulary")
@@ -391,17 +448,31 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		return nil, err
 	}
 	sort.Strings(sources)
+	slip := opts.Slip
+	switch {
+	case slip == 0:
+		slip = errormodel.DefaultSlip
+	case slip < 0:
+		slip = 0
+	}
+	extra := map[string]json.RawMessage{"train": report}
+	if len(noisy) > 0 {
+		if extra["noisy_unigrams"], err = json.Marshal(noisyRep); err != nil {
+			return nil, err
+		}
+	}
+	c.Noisy = noisyRep
 	return &model.Bundle{
 		Meta: model.Metadata{
 			Version:   fmt.Sprintf("%s-%s-%s", opts.Name, opts.BuildTime.UTC().Format("20060102"), hex.EncodeToString(h.Sum(nil))[:8]),
 			BuildTime: opts.BuildTime.UTC(),
 			Sources:   sources,
 			Comment:   opts.Comment,
-			Extra:     map[string]json.RawMessage{"train": report},
+			Extra:     extra,
 		},
 		Params:       params,
 		LM:           lm,
-		Errors:       c.errors.Model(errormodel.Options{}),
+		Errors:       c.errors.Model(errormodel.Options{Slip: slip}),
 		Protected:    opts.Protected,
 		NeverSuggest: opts.NeverSuggest,
 	}, nil

@@ -16,17 +16,17 @@ import (
 // 10 folds and 400 evaluations per climb make nearly 10^8 decisions, a minute of spell.Decide (about 1.3 µs
 // each) on two cores. The cache below turns each example into a few numbers once.
 //
-// A path's score is Σ log P_LM + λ·Σ log P_err, where every transition into a word outside the vocabulary
-// scores u = log P_unk: it is linear in (λ, u), and so is the log odds of a correction against the query as
-// typed, lo(λ, u) = a + λ·e + k·u. The corrector offers the best path when it is not the query as typed
+// A path's score is Σ log P_LM + λ·Σ log P_err + τ·changes, where every transition into a word outside the
+// vocabulary scores u = log P_unk and every change of a typed token τ = log_p_typo: it is linear in (λ, u, τ),
+// and so is the log odds of a correction against the query as typed, lo(λ, u, τ) = a + λ·e + k·u + c·τ. The corrector offers the best path when it is not the query as typed
 // (some lo > 0) and its log odds exceed slope·n + intercept. Knowing (a, e, k) for each correction of an
 // example, its decision under any parameters is a maximum over a few dot products: nanoseconds.
 //
-// The coefficients are measured through spell's public API: Decide with a long n-best list at (λ, u),
-// (λ+δλ, u) and (λ, u−δu) gives the log odds of each correction it lists at three points, hence (a, e, k)
-// exactly. When the list is complete (fewer paths than asked for, the case of nearly every query of one
+// The coefficients are measured through spell's public API: Decide with a long n-best list at (λ, u, τ),
+// (λ+δλ, u, τ), (λ, u−δu, τ) and (λ, u, τ−δτ) gives the log odds of each correction it lists at four points,
+// hence (a, e, k, c) exactly. When the list is complete (fewer paths than asked for, the case of nearly every query of one
 // or two words) the cache decides exactly as Decide does. Otherwise the probes are repeated at the corners
-// and the centre of the (λ, log_p_unk) box and the cache knows the corrections that win there; one that
+// and the centre of the (λ, log_p_unk, log_p_typo) box and the cache knows the corrections that win there; one that
 // wins only elsewhere is missed, an approximation. The candidates themselves were drawn and ranked under
 // the starting λ and P_unk (see spell.Prepared), another. So the cache only makes the choices: every
 // figure Run reports comes from the corrector itself with the parameters in question. Measured on 4,000
@@ -36,12 +36,13 @@ const (
 	probeNBest   = 16  // paths decoded by a probe
 	probeDLambda = 0.5 // δλ
 	probeDUnk    = 1   // δu
+	probeDTypo   = 1   // δτ
 )
 
 // correction is one correction of an example, as the coefficients of its log odds.
 type correction struct {
-	a, e, k  float64
-	accepted bool // an accepted answer of the example
+	a, e, k, c float64
+	accepted   bool // an accepted answer of the example
 }
 
 // entry is an example ready for tuning.
@@ -131,44 +132,52 @@ func (t *tuner) prepare(ctx context.Context, i int) []correction {
 		return nil
 	}
 	start := t.c.Params()
-	probes := [][2]float64{{start.Lambda, start.LogPUnk}}
+	probes := [][3]float64{{start.Lambda, start.LogPUnk, start.LogPTypo}}
 	var out []correction
 	var texts []string
 	for i := 0; i < len(probes); i++ {
-		lambda, u := probes[i][0], probes[i][1]
-		r0 := t.probe(p, ex.Typed, lambda, u)
-		r1 := t.probe(p, ex.Typed, lambda+probeDLambda, u)
-		r2 := t.probe(p, ex.Typed, lambda, u-probeDUnk)
+		lambda, u, tau := probes[i][0], probes[i][1], probes[i][2]
+		r0 := t.probe(p, ex.Typed, lambda, u, tau)
+		r1 := t.probe(p, ex.Typed, lambda+probeDLambda, u, tau)
+		r2 := t.probe(p, ex.Typed, lambda, u-probeDUnk, tau)
+		r3 := t.probe(p, ex.Typed, lambda, u, tau-probeDTypo)
 		e.n = r0.Threshold // the probe's slope is 1 and intercept 0
 		for _, alt := range r0.Alternatives {
 			lo1, ok1 := logOdds(r1, alt.Text)
 			lo2, ok2 := logOdds(r2, alt.Text)
-			if !ok1 || !ok2 || contains(texts, alt.Text) {
+			lo3, ok3 := logOdds(r3, alt.Text)
+			if !ok1 || !ok2 || !ok3 || contains(texts, alt.Text) {
 				continue
 			}
 			c := correction{e: (lo1 - alt.LogOdds) / probeDLambda, k: (alt.LogOdds - lo2) / probeDUnk,
-				accepted: ex.Accepts(alt.Text)}
-			c.a = alt.LogOdds - lambda*c.e - u*c.k
-			if math.IsNaN(c.a) || math.IsInf(c.a, 0) || math.IsNaN(c.e) || math.IsNaN(c.k) {
+				c: (alt.LogOdds - lo3) / probeDTypo, accepted: ex.Accepts(alt.Text)}
+			c.a = alt.LogOdds - lambda*c.e - u*c.k - tau*c.c
+			if math.IsNaN(c.a) || math.IsInf(c.a, 0) || math.IsNaN(c.e) || math.IsNaN(c.k) || math.IsNaN(c.c) {
 				continue
 			}
 			texts = append(texts, alt.Text)
 			out = append(out, c)
 		}
 		if i == 0 && len(r0.Alternatives) >= probeNBest-1 { // the list may be cut: probe the box
-			l, u := rangeOf("lambda"), rangeOf("log_p_unk")
-			probes = append(probes, [2]float64{l.Min, u.Min}, [2]float64{l.Min, u.Max}, [2]float64{l.Max, u.Min},
-				[2]float64{l.Max, u.Max}, [2]float64{(l.Min + l.Max) / 2, (u.Min + u.Max) / 2})
+			l, u, c := rangeOf("lambda"), rangeOf("log_p_unk"), rangeOf("log_p_typo")
+			for _, lv := range []float64{l.Min, l.Max} {
+				for _, uv := range []float64{u.Min, u.Max} {
+					for _, cv := range []float64{c.Min, c.Max} {
+						probes = append(probes, [3]float64{lv, uv, cv})
+					}
+				}
+			}
+			probes = append(probes, [3]float64{(l.Min + l.Max) / 2, (u.Min + u.Max) / 2, (c.Min + c.Max) / 2})
 		}
 	}
 	return out
 }
 
-// probe decodes p at (lambda, u), the other parameters as the corrector's, with the threshold
+// probe decodes p at (lambda, u, tau), the other parameters as the corrector's, with the threshold
 // slope·n + intercept = n.
-func (t *tuner) probe(p *spell.Prepared, query string, lambda, u float64) *spell.Result {
+func (t *tuner) probe(p *spell.Prepared, query string, lambda, u, tau float64) *spell.Result {
 	params := t.c.Params()
-	params.Lambda, params.LogPUnk = lambda, u
+	params.Lambda, params.LogPUnk, params.LogPTypo = lambda, u, tau
 	params.Slope, params.Intercept, params.AutoThreshold = 1, 0, 0
 	return t.c.Decide(p, params, spell.Request{Query: query, MaxAlternatives: probeNBest})
 }
@@ -191,13 +200,14 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-// estimate returns the reading of example i at (lambda, u) from the cache.
-func (t *tuner) estimate(i int, lambda, u float64) reading {
+// estimate returns the reading of example i under p's λ, log_p_unk and log_p_typo from the cache.
+func (t *tuner) estimate(i int, p model.Params) reading {
+	lambda, u, tau := p.Lambda, p.LogPUnk, p.LogPTypo
 	e := &t.entries[i]
 	r := reading{logOdds: math.Inf(-1)}
 	best := 0.0 // the query as typed; it wins ties, as in the decoder
 	for _, c := range t.corr[e.from:e.to] {
-		if lo := c.a + lambda*c.e + u*c.k; lo > best {
+		if lo := c.a + lambda*c.e + u*c.k + tau*c.c; lo > best {
 			best, r = lo, reading{logOdds: lo, accepted: c.accepted}
 		}
 	}
@@ -228,7 +238,7 @@ func (t *tuner) estimateTally(p model.Params, idx []int) tally {
 	t.shard(len(idx), func(w, lo, hi int) {
 		var tl tally
 		for _, i := range idx[lo:hi] {
-			tl.add(&t.entries[i], t.estimate(i, p.Lambda, p.LogPUnk), p)
+			tl.add(&t.entries[i], t.estimate(i, p), p)
 		}
 		parts[w] = tl
 	})
@@ -319,7 +329,7 @@ func (t tally) quality(m Metric) Quality {
 	q := Quality{N: t.n, NeedsCorrection: t.needs, Offered: t.offered, CorrectOffered: t.right,
 		FalseCorrections: t.wrongOnCorrect, AutoCorrected: t.auto,
 		Precision: ratio(t.right, t.offered), Recall: ratio(t.right, t.needs), Accuracy: ratio(t.accepted, t.n),
-		AutoPrecision: ratio(t.autoRight, t.auto)}
+		AutoPrecision: ratio(t.autoRight, t.auto), FalseRate: ratio(t.wrongOnCorrect, t.n-t.needs)}
 	q.F1 = eval.FScore(q.Precision, q.Recall, 1)
 	q.Score = m.Of(q)
 	return q

@@ -43,18 +43,19 @@ import (
 // Ranges are the bounds the climb searches, by parameter (JSON names of model.Params):
 //
 //	lambda      [0.3, 3]    emission exponent λ
-//	slope       [−2, 3]     offer threshold, per token
-//	intercept   [−5, 15]    offer threshold, constant
+//	intercept   [−5, 15]    offer threshold
 //	log_p_unk   [−40, −10]  log P of a word outside the vocabulary
+//	log_p_typo  [−12, 0]    log prior of changing a typed token, once per change
 //
 // auto_threshold is not climbed: it is set afterwards in [intercept, MaxAutoThreshold], keeping
-// AutoThreshold ≥ Intercept as model.Params.Validate requires. The slope is left at its starting value when
-// every example has the same number of tokens: then only slope + intercept matters.
+// AutoThreshold ≥ Intercept as model.Params.Validate requires. The slope of the threshold (per token of the
+// query) is set to 0 unless it is Fixed: a threshold that grows with the query's length leaves the typo of a
+// long query uncorrected, and the change prior log_p_typo already makes every change pay for itself.
 var Ranges = []Dim{
 	{Name: "lambda", Min: 0.3, Max: 3},
-	{Name: "slope", Min: -2, Max: 3},
 	{Name: "intercept", Min: -5, Max: 15},
 	{Name: "log_p_unk", Min: -40, Max: -10},
+	{Name: "log_p_typo", Min: -12, Max: 0},
 }
 
 // MaxAutoThreshold is the highest auto-correct threshold Run chooses.
@@ -73,10 +74,19 @@ func rangeOf(name string) Dim {
 type Metric struct {
 	Name string
 	Beta float64 // F-beta; 0 for accuracy
+	// MaxFalseRate, when positive, caps the share of correct examples offered a correction: above it the
+	// score falls by FalsePenalty per unit of excess rate, so the climb keeps to the cap and within it
+	// maximises the metric (with "recall": the most corrections at that rate of false ones).
+	MaxFalseRate float64
 }
 
+// FalsePenalty is how fast a Metric's score falls per unit of false-correction rate above MaxFalseRate:
+// one more false correction than the cap allows costs more than any recall it could buy.
+const FalsePenalty = 100
+
 // Metrics lists the metrics ParseMetric knows.
-var Metrics = []Metric{{"f1", 1}, {"f0.5", 0.5}, {"f2", 2}, {"accuracy", 0}}
+var Metrics = []Metric{{Name: "f1", Beta: 1}, {Name: "f0.5", Beta: 0.5}, {Name: "f2", Beta: 2},
+	{Name: "accuracy"}, {Name: "recall", Beta: -1}}
 
 // ErrMetric is returned (wrapped) for an unknown metric name.
 var ErrMetric = errors.New("unknown metric")
@@ -101,10 +111,19 @@ func ParseMetric(name string) (Metric, error) {
 // Of returns the metric of q: the F-beta score of its precision and recall, or its accuracy (the output
 // shown is an accepted answer).
 func (m Metric) Of(q Quality) float64 {
-	if m.Beta == 0 {
-		return q.Accuracy
+	var v float64
+	switch {
+	case m.Beta == 0:
+		v = q.Accuracy
+	case m.Beta < 0:
+		v = q.Recall
+	default:
+		v = eval.FScore(q.Precision, q.Recall, m.Beta)
 	}
-	return eval.FScore(q.Precision, q.Recall, m.Beta)
+	if m.MaxFalseRate > 0 && q.FalseRate > m.MaxFalseRate {
+		v -= FalsePenalty * (q.FalseRate - m.MaxFalseRate)
+	}
+	return v
 }
 
 // Quality is what shoppers see on a set of examples under some parameters. The rates are those of
@@ -121,14 +140,17 @@ type Quality struct {
 	F1               float64 `json:"f1"`
 	Accuracy         float64 `json:"accuracy"`
 	AutoPrecision    float64 `json:"auto_precision"`
-	Score            float64 `json:"score"` // the metric tuned
+	FalseRate        float64 `json:"false_correction_rate"` // FalseCorrections / correct examples
+	Score            float64 `json:"score"`                 // the metric tuned
 }
 
 // Options configure Run. The zero value works.
 type Options struct {
-	Folds         int     // cross-validation folds, at least 2 (default 10)
-	Seed          uint64  // seeds the split into folds and the climbs' restarts
-	Metric        string  // "f1" (default), "f0.5", "f2" or "accuracy"
+	Folds  int    // cross-validation folds, at least 2 (default 10)
+	Seed   uint64 // seeds the split into folds and the climbs' restarts
+	Metric string // "f1" (default), "f0.5", "f2", "accuracy" or "recall"
+	// MaxFalseRate caps the false-correction rate the climb accepts (Metric.MaxFalseRate); 0: no cap.
+	MaxFalseRate  float64
 	Budget        int     // objective evaluations per climb (default 400)
 	Restarts      int     // random restarts per climb (default 3; negative: none)
 	AutoPrecision float64 // target precision of automatic corrections, in (0, 1] (default 0.95)
@@ -231,6 +253,10 @@ func Run(ctx context.Context, b *model.Bundle, ex []eval.Example, o Options) (*R
 	if err != nil {
 		return nil, err
 	}
+	if !(o.MaxFalseRate >= 0 && o.MaxFalseRate < 1) {
+		return nil, fmt.Errorf("tune: max false-correction rate %v: want a value in [0, 1)", o.MaxFalseRate)
+	}
+	metric.MaxFalseRate = o.MaxFalseRate
 	switch {
 	case o.Folds < 2:
 		return nil, fmt.Errorf("tune: %d folds: want at least 2", o.Folds)
@@ -256,7 +282,7 @@ func Run(ctx context.Context, b *model.Bundle, ex []eval.Example, o Options) (*R
 		return nil, err
 	}
 	r := &run{t: t, o: o, metric: metric, start: b.Params,
-		dims: slices.DeleteFunc(t.dims(), func(d Dim) bool { return slices.Contains(o.Fixed, d.Name) })}
+		dims: slices.DeleteFunc(slices.Clone(Ranges), func(d Dim) bool { return slices.Contains(o.Fixed, d.Name) })}
 	all := make([]int, len(ex))
 	for i := range all {
 		all[i] = i
@@ -317,28 +343,15 @@ type run struct {
 	evals  int
 }
 
-// dims returns the dimensions worth climbing: Ranges without the slope when every example has the same
-// number of tokens.
-func (t *tuner) dims() []Dim {
-	n := math.NaN()
-	for _, e := range t.entries {
-		if e.refused {
-			continue
-		}
-		if !math.IsNaN(n) && e.n != n {
-			return Ranges
-		}
-		n = e.n
-	}
-	return slices.DeleteFunc(slices.Clone(Ranges), func(d Dim) bool { return d.Name == "slope" })
-}
-
 // params returns the start parameters with the climbed ones set to x, rounded to 3 decimals (finer than
 // any climb's last steps, and readable), AutoThreshold kept at least Intercept.
 func (r *run) params(x []float64) model.Params {
 	p := r.start
 	for j, d := range r.dims {
 		*p.Ptr(d.Name) = math.Round(x[j]*1000) / 1000
+	}
+	if !slices.Contains(r.o.Fixed, "slope") {
+		p.Slope = 0
 	}
 	p.AutoThreshold = max(p.AutoThreshold, p.Intercept)
 	return p
@@ -370,7 +383,7 @@ func (r *run) fit(ctx context.Context, idx []int, seed uint64, fold int) (model.
 	if !slices.Contains(r.o.Fixed, "auto_threshold") {
 		rs := make([]reading, len(idx))
 		for k, i := range idx {
-			rs[k] = r.t.estimate(i, p.Lambda, p.LogPUnk)
+			rs[k] = r.t.estimate(i, p)
 		}
 		p.AutoThreshold = r.t.autoThreshold(idx, rs, p, r.o.AutoPrecision)
 	}

@@ -309,7 +309,7 @@ func TestCacheMatchesDecide(t *testing.T) {
 		var tl tally
 		for i, e := range ex {
 			res := c.Decide(prepared[i], p, spell.Request{Query: e.Typed})
-			est := tu.estimate(i, p.Lambda, p.LogPUnk)
+			est := tu.estimate(i, p)
 			tl.add(&tu.entries[i], est, p)
 			offered := res.Action != spell.None
 			if estOffered := est.logOdds-p.Slope*tu.entries[i].n > p.Intercept; offered != estOffered ||

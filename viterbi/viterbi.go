@@ -2,6 +2,7 @@
 // of candidate states, scored by a first-order model
 //
 //	score = Σ [ log P_trans(first word of state | last word of the previous state) + Inner + λ · Emission ]
+//	        + Change · (states that are not the first of their position)
 //
 // A state starts at a typed position and may span several typed tokens (a merge) or hold several words (a
 // split), so one decoder handles every kind of correction. The package declares what it consumes (Lattice,
@@ -41,6 +42,9 @@ type Options struct {
 	Lambda float64 // emission exponent λ (0 means 1)
 	NBest  int     // number of paths returned (0 means 1)
 	Start  uint32  // the context word before the first state
+	// Change is added to the score of every state but the first of each position, which by the convention of
+	// the lattices decoded here is the typed token as it is: the log prior of changing what was typed.
+	Change float64
 }
 
 func (o Options) lambda() float64 {
@@ -108,6 +112,9 @@ func Decode(l Lattice, t Transition, o Options) []Path {
 				continue
 			}
 			base := st.Inner + lambda*st.Emission
+			if i > 0 {
+				base += o.Change
+			}
 			s.top = s.top[:0]
 			for _, g := range s.ends[p] {
 				tr := t.LogProb(g.last, st.First)
@@ -190,6 +197,9 @@ func Score(l Lattice, t Transition, o Options, steps []Step) float64 {
 		}
 		st := states[s.Index]
 		score += t.LogProb(prev, st.First) + st.Inner + lambda*st.Emission
+		if s.Index > 0 {
+			score += o.Change
+		}
 		prev, pos = st.Last, st.End
 	}
 	if pos != l.Len() {

@@ -177,11 +177,20 @@ func TestDevTargets(t *testing.T) {
 	if _, err := os.Stat(dev); err != nil {
 		t.Skipf("evaluation data not found at %s (it is beside the repository in CI): %v", dev, err)
 	}
-	targets := map[string]float64{"norvig-test1.tsv": 0.80, "norvig-test2.tsv": 0.80, "wikipedia.tsv": 0.88,
-		"symspell-compound.tsv": 0.70}
+	// The web word list (BENCHMARKS.md, "Real queries") holds the web's common misspellings as words
+	// ("seperate", "definately"): it cost the word lists 0.05–0.07 and doubled what is right on real queries.
+	targets := map[string]float64{"norvig-test1.tsv": 0.78, "norvig-test2.tsv": 0.79, "wikipedia.tsv": 0.85,
+		"symspell-compound.tsv": 0.60,
+		// Real queries: accuracy is the share of correct queries left alone, of typo queries restored.
+		"msmarco-a-clean.tsv": 0.93, "msmarco-a-typo.tsv": 0.58}
+	queries := filepath.Join(dev, "..", "..", "queries")
 	args := []string{"eval", "--json"}
 	for f := range targets {
-		args = append(args, filepath.Join(dev, f))
+		dir := dev
+		if strings.HasPrefix(f, "msmarco") {
+			dir = queries
+		}
+		args = append(args, filepath.Join(dir, f))
 	}
 	out, stderr, code := runSpeller(t, "", args...)
 	if code != 0 {

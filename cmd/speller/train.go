@@ -22,8 +22,13 @@ import (
 
 func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "", stderr)
-	var unigrams, corpus, queries, pairs listFlag
+	var unigrams, noisyUnigrams, corpus, queries, pairs listFlag
 	fs.Var(&unigrams, "unigrams", "word-count list, lines `word count` (repeatable); background unigram counts")
+	fs.Var(&noisyUnigrams, "noisy-unigrams", "word-count list from uncurated text such as the web, lines `word count` "+
+		"(repeatable); like --unigrams, but its words that the training data shows to be misspellings stay out of the vocabulary")
+	slip := fs.Float64("slip", 1, "weight of the error model's typing-slip prior (keyboard neighbours, doubled and dropped letters, swaps); 0: none")
+	noisyRatio := fs.Float64("noisy-ratio", 1000, "--noisy-unigrams: a word one edit from a word this many times more frequent is its misspelling")
+	noisyMinRunes := fs.Int("noisy-min-runes", 5, "--noisy-unigrams: shortest word judged by --noisy-ratio")
 	fs.Var(&corpus, "corpus", "plain text `FILE` for unigram and bigram counts (repeatable)")
 	fs.Var(&queries, "queries", "queries with search counts, lines `query<TAB>count` (repeatable), words and word pairs counted")
 	fs.Var(&pairs, "pairs", "misspellings, lines `typed<TAB>intended` (repeatable), for the error model")
@@ -81,6 +86,11 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return err
 		}
 	}
+	for _, p := range noisyUnigrams {
+		if err := c.AddNoisyUnigramsFile(p, *unigramWeight); err != nil {
+			return err
+		}
+	}
 	for _, p := range pairs {
 		if err := c.AddPairsFile(p, 1); err != nil {
 			return err
@@ -127,7 +137,11 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	opts := train.Options{BuildTime: bt, Realign: *realign, Name: *name, Comment: *comment}
+	opts := train.Options{BuildTime: bt, Realign: *realign, Name: *name, Comment: *comment,
+		Noisy: train.NoisyOptions{Ratio: *noisyRatio, MinRunes: *noisyMinRunes}}
+	if opts.Slip = *slip; opts.Slip == 0 {
+		opts.Slip = -1 // none
+	}
 	for _, l := range []struct {
 		path  string
 		terms *[]string
@@ -151,6 +165,12 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%v\n", r.Kind, r.Path, r.Lines, r.Used, r.Skipped)
 	}
 	tw.Flush()
+	if len(noisyUnigrams) > 0 {
+		n := c.Noisy
+		fmt.Fprintf(stdout, "noisy word lists: %d words left out as misspellings (%d listed in training pairs, "+
+			"%d one edit from a much more frequent word), e.g. %s\n", n.Listed+n.Frequent, n.Listed, n.Frequent,
+			strings.Join(n.Examples, ", "))
+	}
 	if logRep != nil {
 		printLogReport(stdout, logRep)
 	}

@@ -45,7 +45,7 @@ summary is stored in the bundle's metadata, extra "tune").
 Tuning climbs (coordinate ascent, adaptive steps, random restarts, --budget evaluations per climb) the
 metric of the corrections offered, within
   %s
-(slope stays put when every example has the same number of tokens%s).
+(slope set to 0 unless fixed%s).
 The auto-correct threshold is then the lowest value in [intercept, %d] at which at least %d corrections
 applied automatically to the training examples are right at least --auto-precision of the time (else
 above them all).
@@ -60,7 +60,8 @@ func runTune(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	out := fs.String("out", "", "write the tuned model bundle to `FILE` (atomically)")
 	folds := fs.Int("folds", 10, "cross-validation folds (at least 2)")
 	seed := fs.Uint64("seed", 1, "seed of the split into folds and of the random restarts")
-	metric := fs.String("metric", "f1", "metric maximised: f1, f0.5 (precision weighs more), f2 or accuracy")
+	metric := fs.String("metric", "f1", "metric maximised: f1, f0.5 (precision weighs more), f2, accuracy or recall")
+	maxFalse := fs.Float64("max-false-rate", 0, "cap on the share of correct examples offered a correction (e.g. 0.01 with --metric recall); 0: none")
 	budget := fs.Int("budget", 400, "evaluations of the metric per climb")
 	restarts := fs.Int("restarts", 3, "random restarts per climb")
 	autoPrecision := fs.Float64("auto-precision", 0.95, "target precision of the corrections applied automatically")
@@ -87,7 +88,7 @@ func runTune(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	o := tune.Options{Folds: *folds, Seed: *seed, Metric: *metric, Budget: *budget, Restarts: *restarts,
-		AutoPrecision: *autoPrecision}
+		AutoPrecision: *autoPrecision, MaxFalseRate: *maxFalse}
 	if *restarts == 0 {
 		o.Restarts = -1
 	}
@@ -162,7 +163,7 @@ func printTune(w io.Writer, s tune.Summary) {
 	}
 	fmt.Fprintln(w, "):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "params\tprecision\trecall\tF1\taccuracy\toffered\tfalse corr.\tauto corr.\tauto precision\t")
+	fmt.Fprintln(tw, "params\tprecision\trecall\tF1\taccuracy\toffered\tfalse corr.\tfalse rate\tauto corr.\tauto precision\t")
 	for _, q := range []struct {
 		name string
 		q    tune.Quality
@@ -171,8 +172,8 @@ func printTune(w io.Writer, s tune.Summary) {
 		if q.q.AutoCorrected > 0 {
 			autoPrecision = fmt.Sprintf("%.4f", q.q.AutoPrecision)
 		}
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%d\t%d\t%s\t\n", q.name, q.q.Precision, q.q.Recall, q.q.F1,
-			q.q.Accuracy, q.q.Offered, q.q.FalseCorrections, q.q.AutoCorrected, autoPrecision)
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%d\t%.4f\t%d\t%s\t\n", q.name, q.q.Precision, q.q.Recall, q.q.F1,
+			q.q.Accuracy, q.q.Offered, q.q.FalseCorrections, q.q.FalseRate, q.q.AutoCorrected, autoPrecision)
 	}
 	tw.Flush()
 }
