@@ -1,7 +1,8 @@
 // Package eval measures a speller on labelled examples: rows "typed<TAB>expected", where rows with the same
 // typed input are alternatives (any one is right) and an expected "_" (or equal to typed) means the input is
 // already correct. It reports what a shopper would see: accuracy of the output shown, precision and recall of
-// the corrections offered, false corrections of correct inputs, and latency.
+// the corrections offered, false corrections of correct inputs, and latency. Answers scores another system's
+// answers, written beforehand as rows "typed<TAB>output", with the same code.
 //
 //	ex, err := eval.ReadFile("norvig-test1.tsv")
 //	m, err := eval.Run(ctx, speller, ex)

@@ -53,8 +53,8 @@ import (
 //	            gain log_p_space. Version 1 files still load, with empty lists.
 //	3  2026-12: section "channel" (JSON errormodel.Options: the smoothing and typing-slip prior the error
 //	            model is built with, pinned so that a new binary does not change an old bundle's answers);
-//	            params gain log_p_typo and min_backoff. Older files load with the options they were made with (no
-//	            typing-slip prior), log_p_typo and min_backoff 0.
+//	            params gain log_p_typo, min_backoff and unk_shape. Older files load with the options they were made with (no
+//	            typing-slip prior), log_p_typo, min_backoff and unk_shape 0.
 const (
 	FormatVersion = 3
 	// minVersion is the oldest format Read accepts.
@@ -112,17 +112,21 @@ type Params struct {
 	// (langmodel.Model.LogProbFloor): a word seen before a few others only does not make every other word
 	// after it improbable. In [0, 1); not tuned; a bundle written before it existed reads as 0.
 	MinBackoff float64 `json:"min_backoff"`
+	// UnkShape weighs how unlike the vocabulary's words an unknown token reads (its surprise under a character
+	// model of the vocabulary, never above 0) in its log P_unk: 0 gives every unknown word of ordinary length
+	// P_unk. At least 0; a bundle written before it existed reads as 0.
+	UnkShape float64 `json:"unk_shape"`
 }
 
 // DefaultParams are used by a bundle that was never tuned.
 var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24, LogPSpace: -3,
-	LogPTypo: -3, MinBackoff: 0.1}
+	LogPTypo: -3, MinBackoff: 0.1, UnkShape: 1}
 
 // Validate reports whether p can be used.
 func (p Params) Validate() error {
 	for name, v := range map[string]float64{"lambda": p.Lambda, "slope": p.Slope, "intercept": p.Intercept,
 		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk, "log_p_space": p.LogPSpace,
-		"log_p_typo": p.LogPTypo, "min_backoff": p.MinBackoff} {
+		"log_p_typo": p.LogPTypo, "min_backoff": p.MinBackoff, "unk_shape": p.UnkShape} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("model: parameter %s is %v", name, v)
 		}
@@ -138,6 +142,9 @@ func (p Params) Validate() error {
 	}
 	if !(p.MinBackoff >= 0 && p.MinBackoff < 1) {
 		return fmt.Errorf("model: min_backoff %v must be in [0, 1)", p.MinBackoff)
+	}
+	if p.UnkShape < 0 {
+		return fmt.Errorf("model: unk_shape %v must not be negative", p.UnkShape)
 	}
 	if p.LogPTypo > 0 {
 		return fmt.Errorf("model: log_p_typo %v must not be positive", p.LogPTypo)
@@ -352,8 +359,9 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 		return nil, fmt.Errorf("model: %w: unknown sections", ErrCorrupt)
 	}
 	b := &Bundle{Params: DefaultParams} // parameters the file predates keep their default
-	// except the change prior and the backoff floor: a bundle that predates them was tuned without
-	b.Params.LogPTypo, b.Params.MinBackoff = 0, 0
+	// except the change prior, the backoff floor and the unknown-word shape: a bundle that predates them was
+	// tuned without
+	b.Params.LogPTypo, b.Params.MinBackoff, b.Params.UnkShape = 0, 0, 0
 	if err := json.Unmarshal(sections["meta"], &b.Meta); err != nil {
 		return nil, fmt.Errorf("model: %w: metadata: %v", ErrCorrupt, err)
 	}
@@ -438,7 +446,7 @@ func (b *Bundle) WriteFile(path string) error {
 }
 
 // ParamNames lists the hyperparameters by their JSON names, in a fixed order.
-var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space", "log_p_typo", "min_backoff"}
+var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space", "log_p_typo", "min_backoff", "unk_shape"}
 
 // Ptr returns a pointer to the parameter called name (its JSON name), or nil.
 func (p *Params) Ptr(name string) *float64 {
@@ -459,6 +467,8 @@ func (p *Params) Ptr(name string) *float64 {
 		return &p.LogPTypo
 	case "min_backoff":
 		return &p.MinBackoff
+	case "unk_shape":
+		return &p.UnkShape
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spellwright/speller/candidates"
+	"github.com/spellwright/speller/charlm"
 	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/internal/lru"
@@ -196,6 +197,7 @@ type Corrector struct {
 	index  candidates.Index
 	lists  *modelTerms
 	sounds *candidates.Phonetic
+	shape  *charlm.Model                     // the letters of the vocabulary's words: the shape of P_unk
 	cols   *lru.Cache[string, *cachedColumn] // the token cache (Options.TokenCache); nil: none
 	scrach sync.Pool
 }
@@ -219,7 +221,7 @@ func New(b *model.Bundle, opts Options) *Corrector {
 		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance})
 	}
 	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
-		lists: newModelTerms(b), sounds: candidates.NewPhonetic(b.LM),
+		lists: newModelTerms(b), sounds: candidates.NewPhonetic(b.LM), shape: newShape(b.LM),
 		cols: lru.New[string, *cachedColumn](opts.TokenCache)}
 }
 
@@ -233,7 +235,7 @@ func (c *Corrector) Params() model.Params { return c.p }
 // of its own (columns are ranked with λ and P_unk).
 func (c *Corrector) WithParams(p model.Params) *Corrector {
 	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, index: c.index,
-		lists: c.lists, sounds: c.sounds, cols: lru.New[string, *cachedColumn](c.opts.TokenCache)}
+		lists: c.lists, sounds: c.sounds, shape: c.shape, cols: lru.New[string, *cachedColumn](c.opts.TokenCache)}
 }
 
 // word is one output word of a state.
@@ -251,6 +253,11 @@ type lattice struct {
 	// another log_p_space can price them again (see priced).
 	spaced []spaced
 	space  spaceCosts
+	// surprise[pos] is the surprise of the typed token at pos as an unknown word (Corrector.surprise),
+	// weighed by shape (unk_shape) in the Inner score of its state, so that a decision under another
+	// unk_shape can weigh it again (see reshaped).
+	surprise []float64
+	shape    float64
 }
 
 // spaced is a state with space edits.
@@ -291,12 +298,30 @@ func (l *lattice) priced(costs spaceCosts) *lattice {
 	return &out
 }
 
+// reshaped returns the lattice with the surprise of its unknown typed tokens weighed by shape: l itself when
+// it already is, else a copy of l with new slices for the positions that change.
+func (l *lattice) reshaped(shape float64) *lattice {
+	if shape == l.shape {
+		return l
+	}
+	out := *l
+	out.states = slices.Clone(l.states)
+	for pos, z := range l.surprise {
+		if z != 0 {
+			out.states[pos] = slices.Clone(l.states[pos])
+			out.states[pos][0].Inner += (shape - l.shape) * z
+		}
+	}
+	out.shape = shape
+	return &out
+}
+
 // filtered returns the lattice without the states a request's terms forbid (see terms): those that change a
 // protected token or produce a never-suggest word. The states of a position keep their order, the typed
 // token first.
 func (l *lattice) filtered(toks []tokenize.Token, tm *terms) *lattice {
 	out := &lattice{states: make([][]viterbi.State, len(l.states)), words: make([][][]word, len(l.states)),
-		space: l.space}
+		space: l.space, surprise: l.surprise, shape: l.shape}
 	edits := make(map[[2]int]spaceEdits, len(l.spaced))
 	for _, sp := range l.spaced {
 		edits[[2]int{sp.pos, sp.idx}] = sp.edits
@@ -487,13 +512,17 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 	l.states = grow(l.states, n)
 	l.words = grow(l.words, n)
 	l.spaced, l.space = l.spaced[:0], c.space
+	l.surprise, l.shape = l.surprise[:0], c.p.UnkShape
 	s.info = s.info[:0]
 	for i, t := range s.toks {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		id := c.wordID(t, &s.variants)
-		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: unkLength(t, id)})
+		z := c.surprise(t, id)
+		l.surprise = append(l.surprise, z)
+		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id,
+			Inner: unkLength(t, id) + c.p.UnkShape*z})
 		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
 		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text)}
 		if inf.open {
@@ -577,7 +606,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	floor := c.floor(own)
 	s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
-		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+unkLength(t, id)) < c.opts.WeakMargin) {
+		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+c.unkShape(t, id)) < c.opts.WeakMargin) {
 		inf.weak = true
 		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
 			if wide, ok := c.index.(candidates.Wide); ok {
@@ -639,13 +668,40 @@ func unkLength(t tokenize.Token, id uint32) float64 {
 	return unkRuneLogProb * float64(max(0, utf8.RuneCountInString(t.Text)-unkLengthRunes))
 }
 
+// newShape builds the character model of the vocabulary's words (charlm), about 0.1 s for 100k words.
+func newShape(lm *langmodel.Model) *charlm.Model {
+	words := make([]string, lm.Len())
+	for i := range words {
+		words[i] = lm.Word(uint32(i))
+	}
+	return charlm.New(words)
+}
+
+// unkShape returns the terms of log P_unk that depend on the typed token t with vocabulary id (0 for a known
+// word or a token that is not a word): its length term (unkLength), and its surprise weighed by the
+// parameter unk_shape.
+func (c *Corrector) unkShape(t tokenize.Token, id uint32) float64 {
+	return unkLength(t, id) + c.p.UnkShape*c.surprise(t, id)
+}
+
+// surprise returns, for an unknown word token, its surprise under the character model of the vocabulary
+// (charlm.Model.Surprise), never above 0; 0 for other tokens. A string that reads like no word of the
+// language ("jellqy") is less probable as an unknown word than one that does ("restoril"), so the correction
+// that explains it wins more easily, while a rare name keeps P_unk.
+func (c *Corrector) surprise(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown || t.Kind != tokenize.Word {
+		return 0
+	}
+	return min(0, c.shape.Surprise(t.Text))
+}
+
 // typedRank is the rank of the typed token itself against its candidates: log P(t), log P_unk (with its
 // length term) when it is unknown.
 func (c *Corrector) typedRank(t tokenize.Token, id uint32) float64 {
 	if id != langmodel.Unknown {
 		return c.b.LM.LogUnigram(id)
 	}
-	return c.p.LogPUnk + unkLength(t, id)
+	return c.p.LogPUnk + c.unkShape(t, id)
 }
 
 // floor is the lowest rank a reading of typed tokens of rank own may have: own − Options.Beam.
@@ -673,6 +729,7 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	if len(toks) == 0 {
 		return res
 	}
+	l = l.reshaped(p.UnkShape)
 	if p.LogPSpace != l.space.prior {
 		l = l.priced(newSpaceCosts(c.b, p))
 	}

@@ -301,7 +301,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println(r.Action, r.Correction)
-	// Output: DID_YOU_MEAN silver earrings
+	// Output: AUTO_CORRECT silver earrings
 }
 
 var (

@@ -16,33 +16,40 @@ import (
 // 10 folds and 400 evaluations per climb make nearly 10^8 decisions, a minute of spell.Decide (about 1.3 µs
 // each) on two cores. The cache below turns each example into a few numbers once.
 //
-// A path's score is Σ log P_LM + λ·Σ log P_err + τ·changes, where every transition into a word outside the
-// vocabulary scores u = log P_unk and every change of a typed token τ = log_p_typo: it is linear in (λ, u, τ),
-// and so is the log odds of a correction against the query as typed, lo(λ, u, τ) = a + λ·e + k·u + c·τ. The corrector offers the best path when it is not the query as typed
-// (some lo > 0) and its log odds exceed slope·n + intercept. Knowing (a, e, k) for each correction of an
-// example, its decision under any parameters is a maximum over a few dot products: nanoseconds.
+// A path's score is Σ log P_LM + λ·Σ log P_err + τ·changes + Σ_unknown (u + β·z), where every transition into
+// a word outside the vocabulary scores u = log P_unk plus β = unk_shape times the token's surprise z, and
+// every change of a typed token τ = log_p_typo: it is linear in the parameters x = (λ, u, τ, β) (Linear), and
+// so is the log odds of a correction against the query as typed, lo(x) = a + Σ_j c_j·x_j. The corrector
+// offers the best path when it is not the query as typed (some lo > 0) and its log odds exceed
+// slope·n + intercept. Knowing (a, c) for each correction of an example, its decision under any parameters
+// is a maximum over a few dot products: nanoseconds.
 //
-// The coefficients are measured through spell's public API: Decide with a long n-best list at (λ, u, τ),
-// (λ+δλ, u, τ), (λ, u−δu, τ) and (λ, u, τ−δτ) gives the log odds of each correction it lists at four points,
-// hence (a, e, k, c) exactly. When the list is complete (fewer paths than asked for, the case of nearly every query of one
-// or two words) the cache decides exactly as Decide does. Otherwise the probes are repeated at the corners
-// and the centre of the (λ, log_p_unk, log_p_typo) box and the cache knows the corrections that win there; one that
-// wins only elsewhere is missed, an approximation. The candidates themselves were drawn and ranked under
-// the starting λ and P_unk (see spell.Prepared), another. So the cache only makes the choices: every
-// figure Run reports comes from the corrector itself with the parameters in question. Measured on 4,000
-// examples of the training lists at 10 random points of the ranges: the cache and Decide on the prepared
-// queries disagreed on 0 of 40,000 decisions, the cache and Correct with those parameters on 0.2%.
-const (
-	probeNBest   = 16  // paths decoded by a probe
-	probeDLambda = 0.5 // δλ
-	probeDUnk    = 1   // δu
-	probeDTypo   = 1   // δτ
-)
+// The coefficients are measured through spell's public API: Decide with a long n-best list at x and at x
+// moved along each parameter in turn gives the log odds of each correction it lists at five points, hence
+// (a, c) exactly. When the list is complete (fewer paths than asked for, the case of nearly every query of
+// one or two words) the cache decides exactly as Decide does. Otherwise the probes are repeated at the
+// corners and the centre of the (λ, log_p_unk, log_p_typo) box and the cache knows the corrections that win
+// there; one that wins only elsewhere is missed, an approximation. The candidates themselves were drawn and
+// ranked under the starting λ and P_unk (see spell.Prepared), another. So the cache only makes the choices:
+// every figure Run reports comes from the corrector itself with the parameters in question. Measured on
+// 4,000 examples of the training lists at 10 random points of the ranges: the cache and Decide on the
+// prepared queries disagreed on 0 of 40,000 decisions, the cache and Correct with those parameters on 0.2%.
+const probeNBest = 16 // paths decoded by a probe
+
+// Linear are the parameters the log odds are linear in, with the step of their probes.
+var Linear = []struct {
+	Name string
+	Step float64
+}{{"lambda", 0.5}, {"log_p_unk", -1}, {"log_p_typo", -1}, {"unk_shape", 0.5}}
+
+// nLinear is len(Linear).
+const nLinear = 4
 
 // correction is one correction of an example, as the coefficients of its log odds.
 type correction struct {
-	a, e, k, c float64
-	accepted   bool // an accepted answer of the example
+	a        float64
+	c        [nLinear]float64
+	accepted bool // an accepted answer of the example
 }
 
 // entry is an example ready for tuning.
@@ -121,6 +128,15 @@ func newTuner(ctx context.Context, b *model.Bundle, ex []eval.Example, so spell.
 	return t, nil
 }
 
+// linear returns the values of the Linear parameters in p.
+func linear(p model.Params) [nLinear]float64 {
+	var x [nLinear]float64
+	for j, l := range Linear {
+		x[j] = *p.Ptr(l.Name)
+	}
+	return x
+}
+
 // prepare prepares example i and measures the coefficients of its corrections.
 func (t *tuner) prepare(ctx context.Context, i int) []correction {
 	ex := t.ex[i]
@@ -132,27 +148,34 @@ func (t *tuner) prepare(ctx context.Context, i int) []correction {
 		return nil
 	}
 	start := t.c.Params()
-	probes := [][3]float64{{start.Lambda, start.LogPUnk, start.LogPTypo}}
+	probes := [][nLinear]float64{linear(start)}
 	var out []correction
 	var texts []string
 	for i := 0; i < len(probes); i++ {
-		lambda, u, tau := probes[i][0], probes[i][1], probes[i][2]
-		r0 := t.probe(p, ex.Typed, lambda, u, tau)
-		r1 := t.probe(p, ex.Typed, lambda+probeDLambda, u, tau)
-		r2 := t.probe(p, ex.Typed, lambda, u-probeDUnk, tau)
-		r3 := t.probe(p, ex.Typed, lambda, u, tau-probeDTypo)
+		x := probes[i]
+		r0 := t.probe(p, ex.Typed, x)
 		e.n = r0.Threshold // the probe's slope is 1 and intercept 0
+		var moved [nLinear]*spell.Result
+		for j, l := range Linear {
+			xj := x
+			xj[j] += l.Step
+			moved[j] = t.probe(p, ex.Typed, xj)
+		}
+	alts:
 		for _, alt := range r0.Alternatives {
-			lo1, ok1 := logOdds(r1, alt.Text)
-			lo2, ok2 := logOdds(r2, alt.Text)
-			lo3, ok3 := logOdds(r3, alt.Text)
-			if !ok1 || !ok2 || !ok3 || contains(texts, alt.Text) {
+			if contains(texts, alt.Text) {
 				continue
 			}
-			c := correction{e: (lo1 - alt.LogOdds) / probeDLambda, k: (alt.LogOdds - lo2) / probeDUnk,
-				c: (alt.LogOdds - lo3) / probeDTypo, accepted: ex.Accepts(alt.Text)}
-			c.a = alt.LogOdds - lambda*c.e - u*c.k - tau*c.c
-			if math.IsNaN(c.a) || math.IsInf(c.a, 0) || math.IsNaN(c.e) || math.IsNaN(c.k) || math.IsNaN(c.c) {
+			c := correction{a: alt.LogOdds, accepted: ex.Accepts(alt.Text)}
+			for j, l := range Linear {
+				lo, ok := logOdds(moved[j], alt.Text)
+				if !ok {
+					continue alts
+				}
+				c.c[j] = (lo - alt.LogOdds) / l.Step
+				c.a -= c.c[j] * x[j]
+			}
+			if !finite(c.a) || !finite(c.c[:]...) {
 				continue
 			}
 			texts = append(texts, alt.Text)
@@ -160,24 +183,40 @@ func (t *tuner) prepare(ctx context.Context, i int) []correction {
 		}
 		if i == 0 && len(r0.Alternatives) >= probeNBest-1 { // the list may be cut: probe the box
 			l, u, c := rangeOf("lambda"), rangeOf("log_p_unk"), rangeOf("log_p_typo")
+			at := func(lv, uv, cv float64) [nLinear]float64 {
+				y := x
+				y[0], y[1], y[2] = lv, uv, cv
+				return y
+			}
 			for _, lv := range []float64{l.Min, l.Max} {
 				for _, uv := range []float64{u.Min, u.Max} {
 					for _, cv := range []float64{c.Min, c.Max} {
-						probes = append(probes, [3]float64{lv, uv, cv})
+						probes = append(probes, at(lv, uv, cv))
 					}
 				}
 			}
-			probes = append(probes, [3]float64{(l.Min + l.Max) / 2, (u.Min + u.Max) / 2, (c.Min + c.Max) / 2})
+			probes = append(probes, at((l.Min+l.Max)/2, (u.Min+u.Max)/2, (c.Min+c.Max)/2))
 		}
 	}
 	return out
 }
 
-// probe decodes p at (lambda, u, tau), the other parameters as the corrector's, with the threshold
+func finite(v ...float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// probe decodes p with the Linear parameters at x, the others as the corrector's, with the threshold
 // slope·n + intercept = n.
-func (t *tuner) probe(p *spell.Prepared, query string, lambda, u, tau float64) *spell.Result {
+func (t *tuner) probe(p *spell.Prepared, query string, x [nLinear]float64) *spell.Result {
 	params := t.c.Params()
-	params.Lambda, params.LogPUnk, params.LogPTypo = lambda, u, tau
+	for j, l := range Linear {
+		*params.Ptr(l.Name) = x[j]
+	}
 	params.Slope, params.Intercept, params.AutoThreshold = 1, 0, 0
 	return t.c.Decide(p, params, spell.Request{Query: query, MaxAlternatives: probeNBest})
 }
@@ -200,14 +239,18 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-// estimate returns the reading of example i under p's λ, log_p_unk and log_p_typo from the cache.
+// estimate returns the reading of example i under p's Linear parameters from the cache.
 func (t *tuner) estimate(i int, p model.Params) reading {
-	lambda, u, tau := p.Lambda, p.LogPUnk, p.LogPTypo
+	x := linear(p)
 	e := &t.entries[i]
 	r := reading{logOdds: math.Inf(-1)}
 	best := 0.0 // the query as typed; it wins ties, as in the decoder
 	for _, c := range t.corr[e.from:e.to] {
-		if lo := c.a + lambda*c.e + u*c.k + tau*c.c; lo > best {
+		lo := c.a
+		for j := range c.c {
+			lo += c.c[j] * x[j]
+		}
+		if lo > best {
 			best, r = lo, reading{logOdds: lo, accepted: c.accepted}
 		}
 	}

@@ -46,6 +46,7 @@ import (
 //	intercept   [−5, 15]    offer threshold
 //	log_p_unk   [−40, −10]  log P of a word outside the vocabulary
 //	log_p_typo  [−12, 0]    log prior of changing a typed token, once per change
+//	unk_shape   [0, 3]      weight of an unknown token's surprise under the character model
 //
 // auto_threshold is not climbed: it is set afterwards in [intercept, MaxAutoThreshold], keeping
 // AutoThreshold ≥ Intercept as model.Params.Validate requires. The slope of the threshold (per token of the
@@ -56,6 +57,7 @@ var Ranges = []Dim{
 	{Name: "intercept", Min: -5, Max: 15},
 	{Name: "log_p_unk", Min: -40, Max: -10},
 	{Name: "log_p_typo", Min: -12, Max: 0},
+	{Name: "unk_shape", Min: 0, Max: 3},
 }
 
 // MaxAutoThreshold is the highest auto-correct threshold Run chooses.

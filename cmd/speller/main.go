@@ -1,7 +1,7 @@
 // Command speller corrects, evaluates and builds spelling models.
 //
 //	speller correct [--model FILE] [--json] [QUERY...]
-//	speller eval    [--model FILE] [--json] FILE.tsv...
+//	speller eval    [--model FILE] [--json] [--set name=value] [--answers FILE] FILE.tsv...
 //	speller train   --unigrams FILE --corpus FILE --pairs FILE --out FILE
 //	speller train   --log 'logs/*.parquet' --unigrams FILE --out FILE
 //	speller simulate --out log.parquet --sessions N --queries FILE --misspellings FILE --truth FILE
