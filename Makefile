@@ -33,6 +33,7 @@ default-model:
 # from the training misspelling lists) is mined by `speller train --log`, with the English word counts and the
 # shopping queries as background. Deterministic for the seed. LOG_MODEL=data/default.model embeds it.
 LOG_SESSIONS ?= 1000000
+SIM_TYPO_RATE ?= 0.1
 LOG_MODEL ?= $(LOG_TMP)/log.model
 LOG_TMP ?= /tmp/speller-default-log
 default-model-log:
@@ -41,7 +42,7 @@ default-model-log:
 	$(LOG_TMP)/speller simulate --out $(LOG_TMP)/log.parquet --truth $(LOG_TMP)/truth.tsv \
 		--corpus $(SHARED)/corpus/big.txt --corpus-queries 200000 \
 		--misspellings '$(SHARED)/misspellings/train/*.tsv' \
-		--sessions $(LOG_SESSIONS) --seed 1 --garbage 0.001 --space-rate 0.05
+		--sessions $(LOG_SESSIONS) --seed 1 --garbage 0.001 --space-rate 0.05 --typo-rate $(SIM_TYPO_RATE)
 	$(LOG_TMP)/speller train --log $(LOG_TMP)/log.parquet \
 		--unigrams $(SHARED)/lm/unigrams-en-82k.txt \
 		--noisy-unigrams $(SHARED)/lm/unigrams-en-web-100k.txt --noisy-ratio $(NOISY_RATIO) \

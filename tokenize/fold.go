@@ -37,17 +37,23 @@ func Variants(dst []string, text string) []string {
 		for _, suffix := range []string{"'s", "\u2019s"} {
 			if b, ok := strings.CutSuffix(base, suffix); ok {
 				add(b)
+				add(noApostrophes(b)) // "o'neill's" → "oneill"
 			}
 		}
-		add(strings.Map(func(r rune) rune {
-			if isApostrophe(r) {
-				return -1
-			}
-			return r
-		}, base))
+		add(noApostrophes(base))
 		add(base)
 	}
 	return dst
+}
+
+// noApostrophes returns s without its apostrophes.
+func noApostrophes(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isApostrophe(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // stripMarks returns s without its combining marks, after canonical decomposition ("café" → "cafe").
