@@ -1,0 +1,169 @@
+package spell
+
+// Building the lattice: the typed token, its candidates (the column, from the token cache or the index
+// searches) and the readings across token boundaries, for every position.
+
+import (
+	"context"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/spellwright/speller/candidates"
+	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/tokenize"
+	"github.com/spellwright/speller/viterbi"
+)
+
+// buildLattice fills s.lat for query q, tokenized in s.toks, under the terms s.terms: at every position the
+// token as typed first (index 0), then its best candidates (column), its splits, and the merges and
+// re-splits of the token with the next one (pair).
+func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) error {
+	lm := c.b.LM
+	n := len(s.toks)
+	l := &s.lat
+	l.states = grow(l.states, n)
+	l.words = grow(l.words, n)
+	l.spaced, l.space = l.spaced[:0], c.space
+	l.surprise, l.shape = l.surprise[:0], c.p.UnkShape
+	s.info = s.info[:0]
+	for i, t := range s.toks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		id := c.wordID(t, &s.variants)
+		z := c.surprise(t, id)
+		l.surprise = append(l.surprise, z)
+		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id,
+			Inner: unkLength(t, id) + c.p.UnkShape*z})
+		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
+		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text)}
+		if inf.open {
+			inf.common = id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb
+			c.cachedColumn(s, i, id, &inf)
+		}
+		s.info = append(s.info, inf)
+	}
+	for i := 0; i+1 < n; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c.pair(s, q, i)
+	}
+	return nil
+}
+
+// wordID returns the vocabulary id of the word token t, or of the first of its spellings without a possessive,
+// apostrophes or diacritics that the vocabulary knows (tokenize.Variants): "ford's" and "café" are then known
+// words, kept as typed unless their context calls for a change; langmodel.Unknown when none is known.
+// buf is scratch.
+func (c *Corrector) wordID(t tokenize.Token, buf *[]string) uint32 {
+	lm := c.b.LM
+	if id, ok := lm.ID(t.Text); ok || t.Kind != tokenize.Word {
+		return id
+	}
+	*buf = tokenize.Variants((*buf)[:0], t.Text)
+	for _, v := range *buf {
+		if id, ok := lm.ID(v); ok {
+			return id
+		}
+	}
+	return langmodel.Unknown
+}
+
+// cachedColumn adds the column of token i from the token cache, or computes it (column) and caches it.
+// Requests with their own terms bypass the cache: their columns differ.
+func (c *Corrector) cachedColumn(s *scratch, i int, id uint32, inf *tokInfo) {
+	if c.cols == nil || s.terms.any() {
+		c.column(s, i, id, inf)
+		return
+	}
+	text := s.toks[i].Text
+	if col, ok := c.cols.Get(text); ok {
+		inf.weak = col.weak
+		for k, st := range col.states {
+			st.End += i
+			s.lat.add(i, st, col.words[k], col.edits[k])
+		}
+		return
+	}
+	start, spaced := len(s.lat.states[i]), len(s.lat.spaced)
+	c.column(s, i, id, inf)
+	n := len(s.lat.states[i]) - start
+	col := &cachedColumn{weak: inf.weak, states: make([]viterbi.State, n), words: make([][]word, n),
+		edits: make([]spaceEdits, n)}
+	for k := range n {
+		col.states[k] = s.lat.states[i][start+k]
+		col.states[k].End -= i
+		col.words[k] = s.lat.words[i][start+k]
+	}
+	for _, sp := range s.lat.spaced[spaced:] {
+		col.edits[sp.idx-start] = sp.edits
+	}
+	c.cols.Add(text, col)
+}
+
+// column adds the candidates of token i at position i: the vocabulary words within MaxDistance (one less for
+// short and for common tokens) ranked by log P(w) + λ·log P(t|w); for a weak token also some words one edit
+// further (candidates.Wide) and the words that sound like it (candidates.Phonetic); and, for a token that is
+// not a common word, its readings as several words (splits).
+func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
+	t := s.toks[i]
+	runes := utf8.RuneCountInString(t.Text)
+	dist := c.opts.MaxDistance
+	if runes <= c.opts.ShortToken || inf.common {
+		dist--
+	}
+	s.matches = c.index.Lookup(s.matches[:0], t.Text, dist)
+	own := c.typedRank(t, id)
+	floor := c.floor(own)
+	s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
+	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
+		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+c.unkShape(t, id)) < c.opts.WeakMargin) {
+		inf.weak = true
+		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
+			if wide, ok := c.index.(candidates.Wide); ok {
+				s.matches = wide.LookupWide(s.matches[:0], t.Text, dist+1)
+			}
+			s.matches = c.soundsLike(s.matches, t.Text, dist)
+			s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
+		}
+	}
+	for _, b := range s.best {
+		s.lat.add(i, viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em}, []word{b.w}, spaceEdits{})
+	}
+	if !inf.common {
+		c.splits(s, i, own, inf.weak)
+	}
+}
+
+// soundsLike appends to matches, the words within dist of token and some one edit further, the words that
+// sound like token (candidates.Phonetic) further than dist and not already there.
+func (c *Corrector) soundsLike(matches []candidates.Match, token string, dist int) []candidates.Match {
+	n := len(matches)
+	matches = c.sounds.Lookup(matches, token, maxSoundsLikeDist)
+	added := slices.DeleteFunc(matches[n:], func(m candidates.Match) bool {
+		return m.Distance <= dist || slices.ContainsFunc(matches[:n], func(o candidates.Match) bool { return o.ID == m.ID })
+	})
+	return matches[:n+len(added)]
+}
+
+// weakRefLogPUnk is the least P_unk the weak-token test (Options.WeakMargin) measures a token's own rank
+// with: the untuned value, model.DefaultParams.LogPUnk. P_unk is a decision parameter, and the tuner moves
+// it by several nats (a lower P_unk makes unknown tokens easier to correct, not well explained ones harder
+// to find); measured on the dev sets with the tuned default model (P_unk −29.8), the test against P_unk alone
+// left "ofca" without its reading "of a" and cost 0.004 on norvig-test1.
+const weakRefLogPUnk = -24
+
+// maxSoundsLikeDist caps the distance computed for the words that sound like a token.
+const maxSoundsLikeDist = 8
+
+// wideMinRunes is the shortest token searched beyond MaxDistance: three edits turn a short token into too
+// many words to rank.
+const wideMinRunes = 5
+
+func grow[T any](s [][]T, n int) [][]T {
+	if cap(s) < n {
+		s = append(s[:cap(s)], make([][]T, n-cap(s))...)
+	}
+	return s[:n]
+}

@@ -1,0 +1,145 @@
+package spell
+
+// The decision: decode the lattice, compare the best correction with the query as typed, and render it.
+
+import (
+	"math"
+	"strings"
+
+	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/model"
+	"github.com/spellwright/speller/tokenize"
+	"github.com/spellwright/speller/viterbi"
+)
+
+// decide decodes the lattice and turns the best paths into a Result.
+func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *lattice, p model.Params) *Result {
+	res := &Result{Query: q, BestPath: q, LogOdds: NoCandidateLogOdds}
+	n := float64(len(toks))
+	res.Threshold = p.Slope*n + p.Intercept
+	res.AutoThreshold = p.Slope*n + p.AutoThreshold
+	res.Tokens = c.tokens(q, toks, l, nil)
+	if len(toks) == 0 {
+		return res
+	}
+	l = l.reshaped(p.UnkShape)
+	if p.LogPSpace != l.space.prior {
+		l = l.priced(newSpaceCosts(c.b, p))
+	}
+	tr := transition{c.b.LM, p.LogPUnk, p.MinBackoff}
+	vo := viterbi.Options{Lambda: p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start, Change: p.LogPTypo}
+	paths := viterbi.Decode(l, tr, vo)
+	identity := make([]viterbi.Step, len(toks))
+	for i := range identity {
+		identity[i] = viterbi.Step{Pos: i}
+	}
+	base := viterbi.Score(l, tr, vo, identity)
+	maxAlt := req.MaxAlternatives
+	if maxAlt <= 0 {
+		maxAlt = c.opts.NBest
+	}
+	var best []viterbi.Step
+	identityBest := len(paths) == 0 || isIdentity(paths[0].Steps)
+	seen := map[string]bool{q: true}
+	for _, p := range paths {
+		if isIdentity(p.Steps) {
+			continue
+		}
+		text := c.text(q, toks, l, p.Steps)
+		if seen[text] {
+			continue
+		}
+		seen[text] = true
+		if best == nil {
+			best = p.Steps
+			res.LogOdds = p.Score - base
+			if !identityBest {
+				res.BestPath = text
+			}
+		}
+		if len(res.Alternatives) < maxAlt {
+			res.Alternatives = append(res.Alternatives, Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base})
+		}
+	}
+	res.Confidence = sigmoid(res.LogOdds)
+	if best == nil {
+		return res
+	}
+	switch {
+	case req.ZeroResults || (!identityBest && res.LogOdds > res.AutoThreshold):
+		res.Action = AutoCorrect
+	case !identityBest && res.LogOdds > res.Threshold:
+		res.Action = DidYouMean
+	default:
+		return res
+	}
+	res.Correction = res.Alternatives[0].Text
+	res.Tokens = c.tokens(q, toks, l, best)
+	return res
+}
+
+func isIdentity(steps []viterbi.Step) bool {
+	for _, s := range steps {
+		if s.Index != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// tokens describes the tokens of a path (nil: the query as typed).
+func (c *Corrector) tokens(q string, toks []tokenize.Token, l *lattice, steps []viterbi.Step) []Token {
+	out := make([]Token, 0, len(toks))
+	if steps == nil {
+		for _, t := range toks {
+			typed := q[t.Start:t.End]
+			out = append(out, Token{Typed: typed, Chosen: typed, Start: t.Start, End: t.End})
+		}
+		return out
+	}
+	for _, st := range steps {
+		state := l.states[st.Pos][st.Index]
+		first, last := toks[st.Pos], toks[state.End-1]
+		typed := q[first.Start:last.End]
+		tok := Token{Typed: typed, Chosen: typed, Start: first.Start, End: last.End}
+		if st.Index != 0 {
+			tok.Chosen = tokenize.MatchCase(typed, joinWords(l.words[st.Pos][st.Index]))
+			tok.Changed = true
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+// text renders a path: changed spans replaced by their words (in the case pattern of the typed token),
+// everything else as typed.
+func (c *Corrector) text(q string, toks []tokenize.Token, l *lattice, steps []viterbi.Step) string {
+	var edits []tokenize.Edit
+	for _, st := range steps {
+		if st.Index == 0 {
+			continue
+		}
+		state := l.states[st.Pos][st.Index]
+		first, last := toks[st.Pos], toks[state.End-1]
+		edits = append(edits, tokenize.Edit{Start: first.Start, End: last.End,
+			Text: tokenize.MatchCase(q[first.Start:last.End], joinWords(l.words[st.Pos][st.Index]))})
+	}
+	out, err := tokenize.Rewrite(q, edits)
+	if err != nil { // cannot happen: spans come from the tokenizer in order
+		return q
+	}
+	return out
+}
+
+func joinWords(ws []word) string {
+	if len(ws) == 1 {
+		return ws[0].text
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.text
+	}
+	return strings.Join(parts, " ")
+}

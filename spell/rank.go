@@ -1,0 +1,86 @@
+package spell
+
+// Ranking candidates: by P(w)·P(t|w)^λ, consulting the error model only while an upper bound can still win.
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/spellwright/speller/candidates"
+	"github.com/spellwright/speller/langmodel"
+)
+
+// bound is a candidate with an upper bound of its rank, computed without the error model.
+type bound struct {
+	w  word
+	ub float64
+}
+
+// ranked is a candidate with its emission and rank log P(w) + λ·log P(t|w).
+type ranked struct {
+	w     word
+	em, r float64
+}
+
+// rank returns the k best matches of token by log P(w) + λ·log P(t|w) above floor, best first, appended to
+// dst[:0], leaving out the token itself and never-suggest words; bounds is scratch. The error model is
+// consulted in order of an upper bound of the rank, log P(w) − λ·d·MinCost (no alignment of d edits costs
+// less), and not at all once the bound cannot beat the candidates kept: for short tokens with hundreds of
+// matches this skips almost every alignment.
+func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Match, token string, floor float64,
+	k int, tm *terms) []ranked {
+	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
+	minCost := em.MinCost()
+	bs := (*bounds)[:0]
+	for _, m := range matches {
+		if m.Word == token {
+			continue
+		}
+		id := m.ID
+		if id == candidates.NoID {
+			id, _ = lm.ID(m.Word)
+		}
+		if id == langmodel.Unknown || tm.isNever(id) {
+			continue // a word the language model cannot score, or one never to suggest
+		}
+		ub := lm.LogUnigram(id) - lambda*float64(m.Distance)*minCost
+		if ub <= floor {
+			continue
+		}
+		bs = append(bs, bound{word{m.Word, id}, ub})
+	}
+	*bounds = bs
+	slices.SortFunc(bs, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
+	best := dst[:0]
+	for _, b := range bs {
+		if len(best) == k && b.ub <= best[k-1].r {
+			break
+		}
+		e := em.LogProb(token, b.w.text)
+		r := lm.LogUnigram(b.w.id) + lambda*e
+		if r <= floor || len(best) == k && r <= best[k-1].r {
+			continue
+		}
+		j := len(best)
+		if j < k {
+			best = append(best, ranked{})
+		} else {
+			j--
+		}
+		for j > 0 && best[j-1].r < r {
+			best[j] = best[j-1]
+			j--
+		}
+		best[j] = ranked{b.w, e, r}
+	}
+	return best
+}
+
+// floor is the lowest rank a reading of typed tokens of rank own may have: own − Options.Beam.
+func (c *Corrector) floor(own float64) float64 {
+	if c.opts.Beam < 0 {
+		return math.Inf(-1)
+	}
+	return own - c.opts.Beam
+}

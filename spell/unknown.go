@@ -1,0 +1,66 @@
+package spell
+
+// Unknown words: the terms of log P_unk that depend on the typed token, its length and its shape.
+
+import (
+	"unicode/utf8"
+
+	"github.com/spellwright/speller/charlm"
+	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/tokenize"
+)
+
+// unkLengthRunes and unkRuneLogProb shape P_unk by length: a token outside the vocabulary of r runes has
+// log P = log P_unk + unkRuneLogProb·max(0, r − unkLengthRunes). P_unk is the probability of an unknown
+// word of ordinary length; a string much longer than words are (such as several words run together) is
+// less probable the longer it is, by about one letter choice in 26 for each extra rune. Without this a
+// query typed without spaces would stay as typed at any length.
+const (
+	unkLengthRunes = 12
+	unkRuneLogProb = -3.258 // log(1/26)
+)
+
+// unkLength returns the length term of log P_unk for the typed token t with vocabulary id (0 for a known
+// word, a number, or a word of ordinary length); it goes into the Inner score of the typed token's state.
+func unkLength(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown || t.Kind != tokenize.Word || len(t.Text) <= unkLengthRunes {
+		return 0
+	}
+	return unkRuneLogProb * float64(max(0, utf8.RuneCountInString(t.Text)-unkLengthRunes))
+}
+
+// newShape builds the character model of the vocabulary's words (charlm), about 0.1 s for 100k words.
+func newShape(lm *langmodel.Model) *charlm.Model {
+	words := make([]string, lm.Len())
+	for i := range words {
+		words[i] = lm.Word(uint32(i))
+	}
+	return charlm.New(words)
+}
+
+// unkShape returns the terms of log P_unk that depend on the typed token t with vocabulary id (0 for a known
+// word or a token that is not a word): its length term (unkLength), and its surprise weighed by the
+// parameter unk_shape.
+func (c *Corrector) unkShape(t tokenize.Token, id uint32) float64 {
+	return unkLength(t, id) + c.p.UnkShape*c.surprise(t, id)
+}
+
+// surprise returns, for an unknown word token, its surprise under the character model of the vocabulary
+// (charlm.Model.Surprise), never above 0; 0 for other tokens. A string that reads like no word of the
+// language ("jellqy") is less probable as an unknown word than one that does ("restoril"), so the correction
+// that explains it wins more easily, while a rare name keeps P_unk.
+func (c *Corrector) surprise(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown || t.Kind != tokenize.Word {
+		return 0
+	}
+	return min(0, c.shape.Surprise(t.Text))
+}
+
+// typedRank is the rank of the typed token itself against its candidates: log P(t), log P_unk (with its
+// length term) when it is unknown.
+func (c *Corrector) typedRank(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown {
+		return c.b.LM.LogUnigram(id)
+	}
+	return c.p.LogPUnk + c.unkShape(t, id)
+}
