@@ -8,22 +8,50 @@ import (
 	"slices"
 )
 
-// write writes at most limit examples to w, lines typed<TAB>expected<TAB>count: as many corrections as correct
-// queries (limit/2 of each when there are enough; when one kind is short, as many of the other, so the set
-// stays balanced; when one kind is absent, up to limit/2 of the other), each kind sampled without replacement
-// with probabilities proportional to the counts, reproducibly from seed. Rows are written corrections first,
-// each kind sorted.
-func (ex *examples) write(w io.Writer, limit int, seed uint64, rep *ExampleReport) error {
+// write writes at most limit examples to w, lines typed<TAB>expected<TAB>count, each kind sampled without
+// replacement with probabilities proportional to the counts, reproducibly from seed. With balanced, as many
+// corrections as correct queries (limit/2 of each when there are enough; when one kind is short, as many of
+// the other; when one kind is absent, up to limit/2 of the other). Otherwise the traffic's own mix: the
+// corrections are the same share of the examples as mined corrections are of the searches that gave either
+// kind (by count), so that a tuner's precision and false corrections are those of the traffic; when one kind
+// is short, the other is cut to keep the share. Rows are written corrections first, each kind sorted.
+func (ex *examples) write(w io.Writer, limit int, seed uint64, balanced bool, rep *ExampleReport) error {
 	rep.CorrectionCandidates, rep.CorrectCandidates = len(ex.corrections), len(ex.correct)
-	k := min(len(ex.corrections), len(ex.correct), limit/2)
-	if len(ex.corrections) == 0 || len(ex.correct) == 0 {
-		k = limit / 2
+	nc, nk := len(ex.corrections), len(ex.correct)
+	var kc, kk int
+	switch {
+	case nc == 0 || nk == 0:
+		kc, kk = limit/2, limit/2
+	case balanced:
+		kc = min(nc, nk, limit/2)
+		kk = kc
+	default:
+		share := total(ex.corrections) / (total(ex.corrections) + total(ex.correct))
+		rep.CorrectionShare = share
+		kc = int(math.Round(share * float64(limit)))
+		kk = limit - kc
+		if kc > nc { // too few corrections: fewer correct queries too
+			kc, kk = nc, int(math.Round(float64(nc)*(1-share)/share))
+		}
+		if kk > nk {
+			kk, kc = nk, int(math.Round(float64(nk)*share/(1-share)))
+		}
+		kc = max(min(kc, nc), 1)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed_e8a3))
-	corr := sampleByCount(ex.corrections, k, rng)
-	ok := sampleByCount(ex.correct, k, rng)
+	corr := sampleByCount(ex.corrections, kc, rng)
+	ok := sampleByCount(ex.correct, kk, rng)
 	rep.Corrections, rep.Correct = len(corr), len(ok)
 	return writePairs(w, append(corr, ok...))
+}
+
+// total returns the sum of the counts of p.
+func total(p []PairCount) float64 {
+	var n float64
+	for _, x := range p {
+		n += float64(max(x.Count, 1))
+	}
+	return n
 }
 
 // sampleByCount returns k of the pairs (all when there are no more), drawn without replacement with

@@ -60,10 +60,12 @@ type LogOptions struct {
 
 	// Examples, if set, receives labelled examples for the tuner, lines typed<TAB>expected<TAB>count: mined
 	// corrections and clicked queries that were never reformulated (expected "_"), at most MaxExamples
-	// (default 20,000), half of each kind when possible, sampled by count with Seed.
-	Examples    io.Writer
-	MaxExamples int
-	Seed        uint64
+	// (default 20,000), sampled by count with Seed, in the traffic's own mix of the two kinds (the share of
+	// mined corrections among the searches that gave either), or half of each with BalancedExamples.
+	Examples         io.Writer
+	MaxExamples      int
+	Seed             uint64
+	BalancedExamples bool
 	// Mined, if set, receives every query pair kept, lines typed<TAB>intended<TAB>count, sorted.
 	Mined io.Writer
 
@@ -180,6 +182,8 @@ type ExampleReport struct {
 	// Candidates of each kind before sampling.
 	CorrectionCandidates int `json:"correction_candidates"`
 	CorrectCandidates    int `json:"correct_candidates"`
+	// CorrectionShare is the share of corrections the examples keep (the traffic's mix); 0 when balanced.
+	CorrectionShare float64 `json:"correction_share,omitempty"`
 }
 
 // Stage is the wall time of one stage of AddLogs.
@@ -270,7 +274,7 @@ func (c *Counter) AddLogs(ctx context.Context, paths []string, opts LogOptions) 
 		}
 	}
 	if opts.Examples != nil {
-		if err := ex.write(opts.Examples, opts.MaxExamples, opts.Seed, &rep.Examples); err != nil {
+		if err := ex.write(opts.Examples, opts.MaxExamples, opts.Seed, opts.BalancedExamples, &rep.Examples); err != nil {
 			return rep, fmt.Errorf("train: write examples: %w", err)
 		}
 	}

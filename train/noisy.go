@@ -1,6 +1,7 @@
 package train
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/spellwright/speller/internal/editdist"
@@ -12,13 +13,17 @@ import (
 // vocabulary is a word the speller will not correct. Bundle leaves out of the vocabulary the words that only
 // a noisy list has (AddNoisyUnigrams) and that the training data shows to be misspellings:
 //
-//   - the typed side of a training pair (AddPair): the pair lists it as a misspelling;
+//   - the typed side of a training pair (AddPair) whose intended side is at least NoisyOptions.ListedRatio
+//     times more frequent: the pair lists it as a misspelling, and the web does not use it as a word of its
+//     own (misspelling lists also hold real words and abbreviations: "mom" for "mum", "wy" for "why");
 //   - a word of at least NoisyOptions.MinRunes runes one edit away from a word at least NoisyOptions.Ratio
 //     times more frequent: P(w')  < P(w)/Ratio, about the share of w's occurrences a single typing slip
 //     turns into w' (10⁻³ for a typo in one word in a hundred, one slip in ten of them this one), so its
 //     count is explained by the misspelling of w.
 //
-// Words of a curated list (AddUnigrams) or of the primary sources are never left out.
+// Words of a curated list (AddUnigrams) or of the primary sources are never left out, nor words of fewer
+// than minNoisyRunes runes: a two-letter word among the web's most frequent is an abbreviation, a state, a
+// unit ("wy", "nm", "ft"), even when a misspelling list has it ("wy" for "why").
 
 // NoisyOptions configure the misspelling filter of noisy word lists. The zero value selects the defaults.
 type NoisyOptions struct {
@@ -27,6 +32,9 @@ type NoisyOptions struct {
 	// MinRunes: shorter noisy words are never judged by frequency ratio (default 5): short words have many
 	// neighbours, and abbreviations are short.
 	MinRunes int
+	// ListedRatio: the typed side of a training pair is a misspelling when its intended side is ListedRatio
+	// times more frequent (default 3).
+	ListedRatio float64
 }
 
 func (o NoisyOptions) withDefaults() NoisyOptions {
@@ -35,6 +43,9 @@ func (o NoisyOptions) withDefaults() NoisyOptions {
 	}
 	if o.MinRunes <= 0 {
 		o.MinRunes = 5
+	}
+	if o.ListedRatio <= 0 {
+		o.ListedRatio = 3
 	}
 	return o
 }
@@ -49,7 +60,7 @@ type NoisyReport struct {
 // misspelledNoisy returns the words of the noisy lists that are misspellings (see the comment above):
 // candidates are the noisy-only words, counts the mixed unigram count of every word, curated the words
 // that are never left out.
-func misspelledNoisy(noisyOnly []string, counts map[string]float64, typed map[string]bool, opts NoisyOptions,
+func misspelledNoisy(noisyOnly []string, counts map[string]float64, typed map[string][]string, opts NoisyOptions,
 	rep *NoisyReport) map[string]bool {
 	opts = opts.withDefaults()
 	// Every word of the vocabulary by its one-deletion variants (and itself): two words within one edit
@@ -70,13 +81,18 @@ func misspelledNoisy(noisyOnly []string, counts map[string]float64, typed map[st
 	var s editdist.Scratch
 	sort.Strings(noisyOnly)
 	for _, w := range noisyOnly {
-		if typed[w] {
+		ra = append(ra[:0], []rune(w)...)
+		if len(ra) < minNoisyRunes {
+			continue
+		}
+		if listed := slices.ContainsFunc(typed[w], func(v string) bool {
+			return counts[v] >= opts.ListedRatio*counts[w]
+		}); listed {
 			out[w] = true
 			rep.Listed++
 			rep.example(w, "")
 			continue
 		}
-		ra = append(ra[:0], []rune(w)...)
 		if len(ra) < opts.MinRunes {
 			continue
 		}
@@ -103,6 +119,9 @@ func misspelledNoisy(noisyOnly []string, counts map[string]float64, typed map[st
 }
 
 const maxNoisyExamples = 20
+
+// minNoisyRunes is the length of the shortest noisy word that may be judged a misspelling.
+const minNoisyRunes = 3
 
 func (r *NoisyReport) example(w, intended string) {
 	if len(r.Examples) < maxNoisyExamples {

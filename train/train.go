@@ -16,6 +16,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ type Counter struct {
 	// vocabulary; until then they enter like the primary words.
 	logVocab map[string]bool
 	// typed holds the typed side of every misspelling pair added: words the noisy lists must not bring in.
-	typed   map[string]bool
+	typed   map[string][]string
 	errors  errormodel.Counts
 	Reports []SourceReport
 	// Noisy says what Bundle left out of the noisy word lists.
@@ -325,11 +326,16 @@ func (c *Counter) AddPair(typed, intended string, weight float64) string {
 		return SkipPairFar
 	}
 	if c.typed == nil {
-		c.typed = make(map[string]bool)
+		c.typed = make(map[string][]string)
 	}
-	c.typed[typed] = true
+	if ws := c.typed[typed]; len(ws) < maxIntended && !slices.Contains(ws, intended) {
+		c.typed[typed] = append(ws, intended)
+	}
 	return ""
 }
+
+// maxIntended bounds the intended words kept per typed word of the pairs (Counter.typed).
+const maxIntended = 8
 
 // Options configure Bundle. The zero value works.
 type Options struct {

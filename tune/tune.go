@@ -8,7 +8,7 @@
 //	tuned, err := rep.Bundle(bundle) // the same model with rep.Summary.Params, a new version
 //
 // Tuning is two steps. First a climb (Climb: coordinate ascent with adaptive steps and random restarts,
-// within Ranges and an evaluation budget) maximises the metric (F1 by default) of the corrections offered,
+// within Ranges and an evaluation budget) maximises the metric (F0.5 by default) of the corrections offered,
 // over λ, slope, intercept and log_p_unk. The auto-correct threshold does not change what is offered, so
 // the second step sets it: the lowest value in [intercept, MaxAutoThreshold] at which the corrections
 // applied automatically to the training examples (at least MinAutoSupport of them) are right at least
@@ -87,13 +87,13 @@ type Metric struct {
 const FalsePenalty = 100
 
 // Metrics lists the metrics ParseMetric knows.
-var Metrics = []Metric{{Name: "f1", Beta: 1}, {Name: "f0.5", Beta: 0.5}, {Name: "f2", Beta: 2},
+var Metrics = []Metric{{Name: "f0.5", Beta: 0.5}, {Name: "f1", Beta: 1}, {Name: "f2", Beta: 2},
 	{Name: "accuracy"}, {Name: "recall", Beta: -1}}
 
 // ErrMetric is returned (wrapped) for an unknown metric name.
 var ErrMetric = errors.New("unknown metric")
 
-// ParseMetric returns the metric called name ("" is f1).
+// ParseMetric returns the metric called name ("" is the first of Metrics, f0.5).
 func ParseMetric(name string) (Metric, error) {
 	if name == "" {
 		return Metrics[0], nil
@@ -150,7 +150,9 @@ type Quality struct {
 type Options struct {
 	Folds  int    // cross-validation folds, at least 2 (default 10)
 	Seed   uint64 // seeds the split into folds and the climbs' restarts
-	Metric string // "f1" (default), "f0.5", "f2", "accuracy" or "recall"
+	// Metric is "f0.5" (default: a wrong correction costs a search team more than a missed one), "f1", "f2",
+	// "accuracy" or "recall".
+	Metric string
 	// MaxFalseRate caps the false-correction rate the climb accepts (Metric.MaxFalseRate); 0: no cap.
 	MaxFalseRate  float64
 	Budget        int     // objective evaluations per climb (default 400)

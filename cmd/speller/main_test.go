@@ -177,12 +177,14 @@ func TestDevTargets(t *testing.T) {
 	if _, err := os.Stat(dev); err != nil {
 		t.Skipf("evaluation data not found at %s (it is beside the repository in CI): %v", dev, err)
 	}
-	// The web word list (BENCHMARKS.md, "Real queries") holds the web's common misspellings as words
-	// ("seperate", "definately"): it cost the word lists 0.05–0.07 and doubled what is right on real queries.
-	targets := map[string]float64{"norvig-test1.tsv": 0.78, "norvig-test2.tsv": 0.79, "wikipedia.tsv": 0.85,
+	// The default model is tuned for F0.5 on examples in the traffic's mix (about one correction in ten): it
+	// offers a correction only on strong evidence, which single misspelled words out of context (the word
+	// lists) often lack. The web word list also holds the web's common misspellings as words ("seperate").
+	// See BENCHMARKS.md, "Real queries".
+	targets := map[string]float64{"norvig-test1.tsv": 0.58, "norvig-test2.tsv": 0.64, "wikipedia.tsv": 0.58,
 		"symspell-compound.tsv": 0.60,
 		// Real queries: accuracy is the share of correct queries left alone, of typo queries restored.
-		"msmarco-a-clean.tsv": 0.93, "msmarco-a-typo.tsv": 0.58}
+		"msmarco-a-clean.tsv": 0.96, "msmarco-a-typo.tsv": 0.49}
 	queries := filepath.Join(dev, "..", "..", "queries")
 	args := []string{"eval", "--json"}
 	for f := range targets {

@@ -46,7 +46,8 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	partitions := fs.Int("partitions", 0, "--log: number of temporary partition files (default: one per 8 MB of log)")
 	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
 	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
-	maxExamples := fs.Int("max-examples", train.DefaultMaxExamples, "--log: most examples written, half corrections, half correct queries")
+	maxExamples := fs.Int("max-examples", train.DefaultMaxExamples, "--log: most examples written, corrections and correct queries in the log's own mix")
+	balanced := fs.Bool("balanced-examples", false, "--log: write as many corrections as correct queries instead of the log's own mix")
 	seed := fs.Uint64("seed", 1, "--log: seed of the examples' sample")
 	minedPath := fs.String("mined", "", "--log: write the kept query pairs to `FILE`, lines typed<TAB>intended<TAB>count")
 	out := fs.String("out", "", "write the model bundle to `FILE` (atomically)")
@@ -102,7 +103,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			Mine:       mine.Options{Window: *window, MaxSearches: *maxSearches},
 			MinSupport: *minSupport, MinCount: *minCount, MinResults: *minResults,
 			MaxQueries: *maxQueries, Partitions: *partitions, TempDir: *tmpDir,
-			MaxExamples: *maxExamples, Seed: *seed, StartContext: *startContext,
+			MaxExamples: *maxExamples, Seed: *seed, StartContext: *startContext, BalancedExamples: *balanced,
 			Progress: newProgress(stderr),
 		}
 		if opts.MinResults <= 0 {
@@ -250,7 +251,11 @@ func printLogReport(w io.Writer, r *train.LogReport) {
 	row("split/merge pairs kept", len(p.SplitMerge), "distinct, not used by the error model yet")
 	row("vocabulary", r.Vocabulary, fmt.Sprintf("words; %d corrected misspellings left out", r.Misspellings))
 	if e := r.Examples; e.Corrections+e.Correct > 0 {
-		row("examples", e.Corrections+e.Correct, fmt.Sprintf("%d corrections, %d correct", e.Corrections, e.Correct))
+		mix := "balanced"
+		if e.CorrectionShare > 0 {
+			mix = fmt.Sprintf("the log's mix, %.1f%% corrections", 100*e.CorrectionShare)
+		}
+		row("examples", e.Corrections+e.Correct, fmt.Sprintf("%d corrections, %d correct (%s)", e.Corrections, e.Correct, mix))
 	}
 	for _, st := range r.Stages {
 		row("stage "+st.Name, fmt.Sprintf("%.2fs", st.Seconds), "")

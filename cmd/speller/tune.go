@@ -60,7 +60,7 @@ func runTune(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	out := fs.String("out", "", "write the tuned model bundle to `FILE` (atomically)")
 	folds := fs.Int("folds", 10, "cross-validation folds (at least 2)")
 	seed := fs.Uint64("seed", 1, "seed of the split into folds and of the random restarts")
-	metric := fs.String("metric", "f1", "metric maximised: f1, f0.5 (precision weighs more), f2, accuracy or recall")
+	metric := fs.String("metric", "f0.5", "metric maximised: f0.5 (precision weighs more), f1, f2, accuracy or recall")
 	maxFalse := fs.Float64("max-false-rate", 0, "cap on the share of correct examples offered a correction (e.g. 0.01 with --metric recall); 0: none")
 	budget := fs.Int("budget", 400, "evaluations of the metric per climb")
 	restarts := fs.Int("restarts", 3, "random restarts per climb")

@@ -68,7 +68,7 @@ func TestTuneEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("tune: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"fold", "f1 before", "mean ± sd", "chosen on all", "before (start)", "after (chosen)",
+	for _, want := range []string{"fold", "f0.5 before", "false rate", "mean ± sd", "chosen on all", "before (start)", "after (chosen)",
 		"auto precision", "wrote " + out} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
