@@ -148,8 +148,8 @@ type Quality struct {
 
 // Options configure Run. The zero value works.
 type Options struct {
-	Folds  int    // cross-validation folds, at least 2 (default 10)
-	Seed   uint64 // seeds the split into folds and the climbs' restarts
+	Folds int    // cross-validation folds, at least 2 (default 10)
+	Seed  uint64 // seeds the split into folds and the climbs' restarts
 	// Metric is "f0.5" (default: a wrong correction costs a search team more than a missed one), "f1", "f2",
 	// "accuracy" or "recall".
 	Metric string

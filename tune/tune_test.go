@@ -67,7 +67,7 @@ func TestParseMetric(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		want float64
-	}{{"", 2.0 / 3}, {"f1", 2.0 / 3}, {"F0.5", 1.25 * 0.5 / 1.125}, {"f2", 5 * 0.5 / 3}, {"accuracy", 0.3}, {"f3", -1}} {
+	}{{"", 1.25 * 0.5 / 1.125}, {"f1", 2.0 / 3}, {"F0.5", 1.25 * 0.5 / 1.125}, {"f2", 5 * 0.5 / 3}, {"accuracy", 0.3}, {"f3", -1}} {
 		m, err := ParseMetric(tc.name)
 		if tc.want < 0 {
 			if !errors.Is(err, ErrMetric) {
@@ -378,7 +378,7 @@ func TestRunBundle(t *testing.T) {
 		t.Fatalf("summary: %v", err)
 	}
 	if got.Params != s.Params || s.Start != b.Params || len(s.FoldScores) != 4 || s.Examples != len(ex) ||
-		s.Metric != "f1" || s.Seed != 5 || s.Budget != 120 || s.Evals == 0 {
+		s.Metric != "f0.5" || s.Seed != 5 || s.Budget != 120 || s.Evals == 0 {
 		t.Errorf("params %+v, summary %+v", got.Params, s)
 	}
 	if !strings.HasPrefix(got.Meta.Version, b.Meta.Version+"-tuned-") || len(got.Meta.Version) != len(b.Meta.Version)+15 ||
