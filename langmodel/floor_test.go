@@ -46,7 +46,7 @@ func TestLogProbFloorZeroIsLogProb(t *testing.T) {
 	m := floorModel(t)
 	for _, prev := range allContexts(m) {
 		for w := uint32(0); int(w) < m.Len(); w++ {
-			if a, b := m.LogProbFloor(prev, w, 0), m.LogProb(prev, w); a != b {
+			if a, b := m.LogProbFloor(prev, w, langmodel.Backoff{}), m.LogProb(prev, w); a != b {
 				t.Errorf("LogProbFloor(%d, %s, 0) = %v, LogProb = %v", prev, m.Word(w), a, b)
 			}
 		}
@@ -76,7 +76,7 @@ func TestLogProbFloor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		w := floorID(t, m, tt.w)
-		got, plain := m.LogProbFloor(tt.prev, w, tt.floor), m.LogProb(tt.prev, w)
+		got, plain := m.LogProbFloor(tt.prev, w, langmodel.NewBackoff(tt.floor)), m.LogProb(tt.prev, w)
 		if got < logFloor(tt.floor, w)-1e-12 && !tt.unchanged {
 			t.Errorf("%s: LogProbFloor(%s, %s, %v) = %.4f, want ≥ log(%[4]v·P(w)) = %.4f", tt.name, m.Word(tt.prev),
 				tt.w, tt.floor, got, logFloor(tt.floor, w))
@@ -91,10 +91,10 @@ func TestLogProbFloor(t *testing.T) {
 
 	// The mass the floor gives the unseen words comes from the seen ones, which keep their lead.
 	caseID, number := floorID(t, m, "case"), floorID(t, m, "number")
-	if m.LogProbFloor(phone, caseID, 0.1) >= m.LogProb(phone, caseID) {
+	if m.LogProbFloor(phone, caseID, langmodel.NewBackoff(0.1)) >= m.LogProb(phone, caseID) {
 		t.Error("a seen word after phone did not give up mass to the floor")
 	}
-	if m.LogProbFloor(phone, caseID, 0.1) <= m.LogProbFloor(phone, number, 0.1) {
+	if m.LogProbFloor(phone, caseID, langmodel.NewBackoff(0.1)) <= m.LogProbFloor(phone, number, langmodel.NewBackoff(0.1)) {
 		t.Error("a word seen 50 times after phone is not above an unseen one")
 	}
 	// Without the floor the unseen word is far below its share of the unigram: the case the floor is for.
@@ -118,7 +118,7 @@ func TestLogProbFloorDistribution(t *testing.T) {
 		for _, prev := range allContexts(m) {
 			s := 0.0
 			for w := uint32(0); int(w) < m.Len(); w++ {
-				s += math.Exp(m.LogProbFloor(prev, w, floor))
+				s += math.Exp(m.LogProbFloor(prev, w, langmodel.NewBackoff(floor)))
 			}
 			if math.Abs(s-1) > tol {
 				t.Errorf("floor %v: Σ_w P(w | %d) = %.12f, want 1 within %.1e", floor, prev, s, tol)

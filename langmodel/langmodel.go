@@ -213,11 +213,13 @@ type Model struct {
 	discount    float64
 
 	// Derived at load.
-	total   float64
-	logUni  []float32
-	seed    maphash.Seed
-	wordTab []uint32 // open addressing: id+1, 0 empty
-	biTab   []uint32 // open addressing: bigram index+1, 0 empty
+	total  float64
+	logUni []float32
+	// logReserved is log(ctxReserved/ctxTotal) per context: the weight of the unigram after it.
+	logReserved []float64
+	seed        maphash.Seed
+	wordTab     []uint32 // open addressing: id+1, 0 empty
+	biTab       []uint32 // open addressing: bigram index+1, 0 empty
 }
 
 func (m *Model) index() {
@@ -228,6 +230,12 @@ func (m *Model) index() {
 	m.logUni = make([]float32, len(m.uni))
 	for i, c := range m.uni {
 		m.logUni[i] = float32(math.Log(c / m.total))
+	}
+	m.logReserved = make([]float64, len(m.ctxTotal))
+	for i, t := range m.ctxTotal {
+		if t > 0 {
+			m.logReserved[i] = math.Log(m.ctxReserved[i] / t)
+		}
 	}
 	m.seed = maphash.MakeSeed()
 	m.wordTab = make([]uint32, tableSize(len(m.words)))
@@ -312,14 +320,23 @@ func (m *Model) LogUnigram(w uint32) float64 { return float64(m.logUni[w]) }
 // where c(v·) is the count of words after v and R(v) the mass the discount took from them (D·T(v) for
 // integer counts, T(v) distinct words; the min keeps it a distribution for the fractional counts of
 // weighted sources). It is P(w) when v was never seen before another word.
-func (m *Model) LogProb(prev, w uint32) float64 { return m.LogProbFloor(prev, w, 0) }
+func (m *Model) LogProb(prev, w uint32) float64 { return m.LogProbFloor(prev, w, Backoff{}) }
+
+// Backoff is a floor on the weight of the unigram in LogProbFloor, with its logarithm.
+type Backoff struct{ min, logMin float64 }
+
+// NewBackoff returns the floor minBackoff, in [0, 1).
+func NewBackoff(minBackoff float64) Backoff {
+	return Backoff{minBackoff, math.Log(minBackoff)}
+}
 
 // LogProbFloor is LogProb with a floor on the weight of the unigram: P(w|v) = (1−a)/(1−r)·max(c(vw)−D, 0)/c(v·)
-// + a·P(w) with r = R(v)/c(v·) and a = max(r, minBackoff), still a distribution. A context seen before a few
+// + a·P(w) with r = R(v)/c(v·) and a = max(r, b's floor), still a distribution. A context seen before a few
 // words only (in a small or made-up source: "phone" before "case" and "charger") otherwise makes every other
 // word after it hundreds of times less probable than after a word never seen as a context ("phones
-// number" beats "phone number"). minBackoff 0 is LogProb.
-func (m *Model) LogProbFloor(prev, w uint32, minBackoff float64) float64 {
+// number" beats "phone number"). The zero Backoff is LogProb. A word never seen after v (the common case)
+// costs a hash look-up and an addition: log a + log P(w).
+func (m *Model) LogProbFloor(prev, w uint32, b Backoff) float64 {
 	lu := float64(m.logUni[w])
 	var ctx int
 	switch {
@@ -335,16 +352,20 @@ func (m *Model) LogProbFloor(prev, w uint32, minBackoff float64) float64 {
 		return lu
 	}
 	d := m.discount
+	c := m.bigram(prev, w)
 	r := m.ctxReserved[ctx] / total
+	floored := b.min > r && r < 1
+	if c <= d { // only the unigram's share
+		if floored {
+			return b.logMin + lu
+		}
+		return m.logReserved[ctx] + lu
+	}
 	a, seen := r, 1.0
-	if minBackoff > r && r < 1 {
-		a, seen = minBackoff, (1-minBackoff)/(1-r)
+	if floored {
+		a, seen = b.min, (1-b.min)/(1-r)
 	}
-	p := a * math.Exp(lu)
-	if c := m.bigram(prev, w); c > d {
-		p += seen * (c - d) / total
-	}
-	return math.Log(p)
+	return math.Log(a*math.Exp(lu) + seen*(c-d)/total)
 }
 
 // ErrCorrupt is returned (wrapped) when encoded model data is malformed.

@@ -195,7 +195,7 @@ func (c *Corrector) segment(sg *segmenter, tm *terms, text string, boundary int,
 			}
 		}
 	}
-	paths := viterbi.Decode(l, transition{lm, c.p.LogPUnk, c.p.MinBackoff},
+	paths := viterbi.Decode(l, transition{lm, c.p.LogPUnk, langmodel.NewBackoff(c.p.MinBackoff)},
 		viterbi.Options{Lambda: lambda, NBest: segNBest, Start: langmodel.Unknown})
 	out := sg.out[:0]
 	for _, path := range paths {

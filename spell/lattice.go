@@ -141,14 +141,14 @@ func (c spaceCosts) of(e spaceEdits) float64 {
 
 // transition is the language model with P_unk for unknown words and the backoff floor of the parameters.
 type transition struct {
-	lm         *langmodel.Model
-	logPUnk    float64
-	minBackoff float64
+	lm      *langmodel.Model
+	logPUnk float64
+	backoff langmodel.Backoff
 }
 
 func (t transition) LogProb(prev, next uint32) float64 {
 	if next == langmodel.Unknown {
 		return t.logPUnk
 	}
-	return t.lm.LogProbFloor(prev, next, t.minBackoff)
+	return t.lm.LogProbFloor(prev, next, t.backoff)
 }
