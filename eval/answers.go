@@ -1,13 +1,11 @@
 package eval
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 // ErrNoAnswer is the error (wrapped) of Answers.Suggest for an input the answers file does not hold.
@@ -41,25 +39,7 @@ type Answers struct {
 // system that is not deterministic can still be scored; callers should report the count.
 func ReadAnswers(r io.Reader) (*Answers, error) {
 	a := &Answers{out: make(map[string]string)}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
-		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		typed, output, ok := strings.Cut(text, "\t")
-		if !ok {
-			return nil, fmt.Errorf("eval: answers line %d: want typed<TAB>output", line)
-		}
-		if i := strings.IndexByte(output, '\t'); i >= 0 {
-			output = output[:i] // extra columns are ignored
-		}
-		typed = strings.TrimSpace(typed)
-		output = strings.TrimSpace(output)
-		if typed == "" || output == "" {
-			return nil, fmt.Errorf("eval: answers line %d: empty input or output", line)
-		}
+	err := scanRows(r, "output", func(line int, typed, output string) {
 		a.Rows++
 		key := Canon(typed)
 		if prev, ok := a.out[key]; ok {
@@ -70,12 +50,12 @@ func ReadAnswers(r io.Reader) (*Answers, error) {
 					a.FirstConflict = line
 				}
 			}
-			continue
+			return
 		}
 		a.out[key] = output
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("eval: answers: %w", err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w (answers)", err)
 	}
 	return a, nil
 }

@@ -40,25 +40,7 @@ func Canon(s string) string { return strings.Join(strings.Fields(strings.ToLower
 func Read(r io.Reader) ([]Example, error) {
 	var out []Example
 	index := make(map[string]int)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
-		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		typed, expected, ok := strings.Cut(text, "\t")
-		if !ok {
-			return nil, fmt.Errorf("eval: line %d: want typed<TAB>expected", line)
-		}
-		if i := strings.IndexByte(expected, '\t'); i >= 0 {
-			expected = expected[:i] // extra columns (e.g. counts) are ignored
-		}
-		typed = strings.TrimSpace(typed)
-		expected = strings.TrimSpace(expected)
-		if typed == "" || expected == "" {
-			return nil, fmt.Errorf("eval: line %d: empty input or expected output", line)
-		}
+	err := scanRows(r, "expected", func(_ int, typed, expected string) {
 		key := Canon(typed)
 		correct := expected == "_" || Canon(expected) == key
 		if expected == "_" {
@@ -75,11 +57,41 @@ func Read(r io.Reader) ([]Example, error) {
 		if c := Canon(expected); !slices.Contains(e.Accepted, c) {
 			e.Accepted = append(e.Accepted, c)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// scanRows calls fn with the line number and the two fields of every row "typed<TAB>second" of r (spaces
+// around them trimmed, columns after the second ignored), skipping blank lines and lines starting with "#".
+// A line without a tab, or with an empty field, is an error naming the line and the second field's name.
+func scanRows(r io.Reader, second string, fn func(line int, typed, second string)) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Text()
+		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		typed, value, ok := strings.Cut(text, "\t")
+		if !ok {
+			return fmt.Errorf("eval: line %d: want typed<TAB>%s", line, second)
+		}
+		if i := strings.IndexByte(value, '\t'); i >= 0 {
+			value = value[:i] // extra columns (e.g. counts) are ignored
+		}
+		typed, value = strings.TrimSpace(typed), strings.TrimSpace(value)
+		if typed == "" || value == "" {
+			return fmt.Errorf("eval: line %d: empty input or %s", line, second)
+		}
+		fn(line, typed, value)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	return nil
 }
 
 // ReadFile reads the examples in the file at path.
