@@ -108,30 +108,39 @@ func (c *Corrector) cachedColumn(s *scratch, i int, id uint32, inf *tokInfo) {
 // not a common word, its readings as several words (splits).
 func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	t := s.toks[i]
-	runes := utf8.RuneCountInString(t.Text)
+	// A possessive ("frod's") is corrected as its word, and keeps its ending: "ford's".
+	text, suffix := t.Text, ""
+	if id == langmodel.Unknown {
+		text, suffix = tokenize.Possessive(t.Text)
+	}
+	runes := utf8.RuneCountInString(text)
 	dist := c.opts.MaxDistance
 	if runes <= c.opts.ShortToken || inf.common {
 		dist--
 	}
-	s.matches = c.index.Lookup(s.matches[:0], t.Text, dist)
+	s.matches = c.index.Lookup(s.matches[:0], text, dist)
 	own := c.typedRank(t, id)
 	floor := c.floor(own)
-	s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
+	s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
 		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+c.unkShape(t, id)) < c.opts.WeakMargin) {
 		inf.weak = true
 		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
 			if wide, ok := c.index.(candidates.Wide); ok {
-				s.matches = wide.LookupWide(s.matches[:0], t.Text, dist+1)
+				s.matches = wide.LookupWide(s.matches[:0], text, dist+1)
 			}
-			s.matches = c.soundsLike(s.matches, t.Text, dist)
-			s.best = c.rank(s.best, &s.bounds, s.matches, t.Text, floor, c.opts.MaxCandidates, &s.terms)
+			s.matches = c.soundsLike(s.matches, text, dist)
+			s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
 		}
 	}
 	for _, b := range s.best {
-		s.lat.add(i, viterbi.State{End: i + 1, First: b.w.id, Last: b.w.id, Emission: b.em}, []word{b.w}, spaceEdits{})
+		w := b.w
+		if suffix != "" {
+			w.text += suffix
+		}
+		s.lat.add(i, viterbi.State{End: i + 1, First: w.id, Last: w.id, Emission: b.em}, []word{w}, spaceEdits{})
 	}
-	if !inf.common {
+	if !inf.common && suffix == "" {
 		c.splits(s, i, own, inf.weak)
 	}
 }

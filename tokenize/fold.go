@@ -56,6 +56,17 @@ func noApostrophes(s string) string {
 	}, s)
 }
 
+// Possessive splits a word token's normalized Text into its word and a possessive ending ("'s" or "’s"):
+// ("frod", "'s") for "frod's"; (text, "") when there is none or nothing before it.
+func Possessive(text string) (word, suffix string) {
+	for _, suffix := range []string{"'s", "\u2019s"} {
+		if w, ok := strings.CutSuffix(text, suffix); ok && w != "" {
+			return w, suffix
+		}
+	}
+	return text, ""
+}
+
 // stripMarks returns s without its combining marks, after canonical decomposition ("café" → "cafe").
 func stripMarks(s string) string {
 	d := norm.NFD.String(s)

@@ -59,6 +59,22 @@ func TestVariants(t *testing.T) {
 	}
 }
 
+func TestPossessive(t *testing.T) {
+	for _, tt := range []struct{ text, word, suffix string }{
+		{"frod's", "frod", "'s"},
+		{"frod\u2019s", "frod", "\u2019s"},
+		{"o'neill's", "o'neill", "'s"},
+		{"'s", "'s", ""},
+		{"dress", "dress", ""},
+		{"dresses", "dresses", ""},
+		{"", "", ""},
+	} {
+		if w, s := tokenize.Possessive(tt.text); w != tt.word || s != tt.suffix {
+			t.Errorf("Possessive(%q) = %q, %q; want %q, %q", tt.text, w, s, tt.word, tt.suffix)
+		}
+	}
+}
+
 func TestVariantsPlainNoAlloc(t *testing.T) {
 	dst := make([]string, 0, 4)
 	for _, text := range []string{"dress", "flower", "500ml", "t-shirt", ""} {
