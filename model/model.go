@@ -118,9 +118,14 @@ type Params struct {
 	UnkShape float64 `json:"unk_shape"`
 }
 
-// DefaultParams are used by a bundle that was never tuned.
-var DefaultParams = Params{Lambda: 1, Slope: 0.5, Intercept: 1.5, AutoThreshold: 6, LogPUnk: -24, LogPSpace: -3,
-	LogPTypo: -3, MinBackoff: 0.1, UnkShape: 1}
+// DefaultParams are used by a bundle that was never tuned. Its auto-correct threshold, NoAutoCorrect, is out of
+// reach: a bundle that nobody tuned on its traffic offers corrections ("did you mean") but applies none by
+// itself, but for queries that found nothing (the zero-results rule).
+var DefaultParams = Params{Lambda: 1, Slope: 0, Intercept: 1.5, AutoThreshold: NoAutoCorrect, LogPUnk: -24,
+	LogPSpace: -3, LogPTypo: -3, MinBackoff: 0.1, UnkShape: 1}
+
+// NoAutoCorrect is an auto-correct threshold no correction reaches: log odds of 1000 nats.
+const NoAutoCorrect = 1000
 
 // Validate reports whether p can be used.
 func (p Params) Validate() error {
@@ -153,6 +158,13 @@ func (p Params) Validate() error {
 		return fmt.Errorf("model: auto_threshold %v below intercept %v", p.AutoThreshold, p.Intercept)
 	}
 	return nil
+}
+
+// Tuned reports whether the bundle's hyperparameters were chosen by the tuner (speller tune, which records
+// its summary in Meta.Extra["tune"]) rather than left at DefaultParams.
+func (b *Bundle) Tuned() bool {
+	_, ok := b.Meta.Extra["tune"]
+	return ok
 }
 
 // Bundle is a loaded model. It is immutable once built or read, and safe for concurrent use.

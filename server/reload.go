@@ -47,6 +47,11 @@ func (s *Server) Reload() error {
 		attrs = append(attrs, "previous", old.version)
 	}
 	s.log.Info("model loaded", attrs...)
+	if !l.bundle.Tuned() {
+		s.log.Warn("model never tuned: it offers corrections but applies none automatically (but to queries "+
+			"with no results); tune it on labelled examples of your traffic with `speller tune`",
+			"version", l.version, "auto_threshold", l.bundle.Params.AutoThreshold)
+	}
 	return nil
 }
 

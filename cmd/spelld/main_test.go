@@ -184,6 +184,22 @@ func TestSpelld(t *testing.T) {
 	if v := version(); v != a.Meta.Version {
 		t.Fatalf("serving %s, want %s", v, a.Meta.Version)
 	}
+	// The bundle was never tuned: spelld says so, and applies no correction by itself but to a query that
+	// found nothing.
+	if w := l.wait(t, "model never tuned: it offers corrections but applies none automatically (but to queries "+
+		"with no results); tune it on labelled examples of your traffic with `speller tune`"); w["level"] != "WARN" {
+		t.Errorf("untuned model logged as %v", w)
+	}
+	zero := int64(0)
+	for _, tc := range []struct {
+		results *int64
+		want    spellerv1.Action
+	}{{nil, spellerv1.Action_ACTION_DID_YOU_MEAN}, {&zero, spellerv1.Action_ACTION_AUTO_CORRECT}} {
+		resp, err := client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box", OriginalResultCount: tc.results})
+		if err != nil || resp.Action != tc.want {
+			t.Errorf("untuned model, result count %v: %v, %v; want %v", tc.results, resp, err, tc.want)
+		}
+	}
 	for path, want := range map[string]string{"/readyz": "ok", "/metrics": `speller_model_info{version="` + a.Meta.Version + `"} 1`} {
 		resp, err := http.Get("http://" + admin + path)
 		if err != nil {
