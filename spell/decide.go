@@ -12,12 +12,32 @@ import (
 	"github.com/spellwright/speller/viterbi"
 )
 
+// Thresholds returns the offer and auto-correct lines of the log odds for a query of n tokens under p:
+// slope·n + intercept and slope·n + auto_threshold (MODEL.md).
+func Thresholds(p model.Params, n int) (offer, auto float64) {
+	return p.Slope*float64(n) + p.Intercept, p.Slope*float64(n) + p.AutoThreshold
+}
+
+// ActionFor is the decision rule, the one the corrector applies and the tuner optimises: the action for the
+// best correction of a query of n tokens, whose log odds against the query as typed are logOdds, typedBest
+// when the query as typed is itself the most probable reading. A correction is applied (AutoCorrect) when
+// the query found nothing (zeroResults) or its log odds pass the auto-correct line, offered (DidYouMean)
+// when they pass the offer line, else nothing; nothing either when the query as typed is the most probable.
+func ActionFor(p model.Params, n int, logOdds float64, typedBest, zeroResults bool) Action {
+	offer, auto := Thresholds(p, n)
+	switch {
+	case zeroResults || (!typedBest && logOdds > auto):
+		return AutoCorrect
+	case !typedBest && logOdds > offer:
+		return DidYouMean
+	}
+	return None
+}
+
 // decide decodes the lattice and turns the best paths into a Result.
 func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *lattice, p model.Params) *Result {
 	res := &Result{Query: q, BestPath: q, LogOdds: NoCandidateLogOdds}
-	n := float64(len(toks))
-	res.Threshold = p.Slope*n + p.Intercept
-	res.AutoThreshold = p.Slope*n + p.AutoThreshold
+	res.Threshold, res.AutoThreshold = Thresholds(p, len(toks))
 	res.Tokens = c.tokens(q, toks, l, nil)
 	if len(toks) == 0 {
 		return res
@@ -65,12 +85,7 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	if best == nil {
 		return res
 	}
-	switch {
-	case req.ZeroResults || (!identityBest && res.LogOdds > res.AutoThreshold):
-		res.Action = AutoCorrect
-	case !identityBest && res.LogOdds > res.Threshold:
-		res.Action = DidYouMean
-	default:
+	if res.Action = ActionFor(p, len(toks), res.LogOdds, identityBest, req.ZeroResults); res.Action == None {
 		return res
 	}
 	res.Correction = res.Alternatives[0].Text

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -416,5 +417,32 @@ func TestPrepareDecide(t *testing.T) {
 	}
 	if _, err := c.Prepare(context.Background(), "x\xff"); !errors.Is(err, spell.ErrInvalidUTF8) {
 		t.Fatalf("Prepare(invalid) = %v", err)
+	}
+}
+
+// TestActionFor is the decision rule on its edges: the lines are strict, the query as typed being the best
+// reading means nothing, and a query that found nothing gets any correction found.
+func TestActionFor(t *testing.T) {
+	p := model.Params{Slope: 0.5, Intercept: 2, AutoThreshold: 10}
+	for _, tt := range []struct {
+		n         int
+		logOdds   float64
+		typedBest bool
+		zero      bool
+		want      spell.Action
+	}{
+		{2, 3, false, false, spell.None},          // the offer line is 0.5·2 + 2 = 3: strictly above
+		{2, 3.01, false, false, spell.DidYouMean}, // above it
+		{2, 11, false, false, spell.DidYouMean},   // the auto line is 11
+		{2, 11.01, false, false, spell.AutoCorrect},
+		{10, 7, false, false, spell.None}, // a long query: 0.5·10 + 2 = 7
+		{2, 50, true, false, spell.None},  // the query as typed is the best reading
+		{2, -5, true, true, spell.AutoCorrect},
+		{0, math.Inf(-1), true, false, spell.None},
+	} {
+		if got := spell.ActionFor(p, tt.n, tt.logOdds, tt.typedBest, tt.zero); got != tt.want {
+			t.Errorf("ActionFor(n=%d, log odds %v, typed best %v, zero results %v) = %s, want %s", tt.n, tt.logOdds,
+				tt.typedBest, tt.zero, got, tt.want)
+		}
 	}
 }

@@ -54,7 +54,7 @@ type correction struct {
 
 // entry is an example ready for tuning.
 type entry struct {
-	n        float64 // typed tokens
+	n        int     // typed tokens
 	correct  bool    // the query is already correct
 	refused  bool    // the corrector refused the query (left as typed, as eval.Run counts it)
 	from, to int     // its corrections: tuner.corr[from:to]
@@ -154,7 +154,7 @@ func (t *tuner) prepare(ctx context.Context, i int) []correction {
 	for i := 0; i < len(probes); i++ {
 		x := probes[i]
 		r0 := t.probe(p, ex.Typed, x)
-		e.n = r0.Threshold // the probe's slope is 1 and intercept 0
+		e.n = int(math.Round(r0.Threshold)) // the probe's slope is 1 and intercept 0
 		var moved [nLinear]*spell.Result
 		for j, l := range Linear {
 			xj := x
@@ -329,8 +329,8 @@ func (t *tally) add(e *entry, r reading, p model.Params) {
 	if !e.correct {
 		t.needs++
 	}
-	m := r.logOdds - p.Slope*e.n
-	if !(m > p.Intercept) {
+	action := spell.ActionFor(p, e.n, r.logOdds, math.IsInf(r.logOdds, -1), false)
+	if action == spell.None {
 		if e.correct {
 			t.accepted++
 		}
@@ -347,7 +347,7 @@ func (t *tally) add(e *entry, r reading, p model.Params) {
 	case right:
 		t.right++
 	}
-	if m > p.AutoThreshold {
+	if action == spell.AutoCorrect {
 		t.auto++
 		if right {
 			t.autoRight++

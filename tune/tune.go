@@ -412,8 +412,10 @@ func (t *tuner) autoThreshold(idx []int, rs []reading, p model.Params, target fl
 	var offers []offer
 	for k, i := range idx {
 		e := &t.entries[i]
-		if m := rs[k].logOdds - p.Slope*e.n; m > p.Intercept {
-			offers = append(offers, offer{m, !e.correct && rs[k].accepted})
+		lo := rs[k].logOdds
+		if spell.ActionFor(p, e.n, lo, math.IsInf(lo, -1), false) != spell.None {
+			line, _ := spell.Thresholds(p, e.n)
+			offers = append(offers, offer{lo - line + p.Intercept, !e.correct && rs[k].accepted}) // the margin as an intercept
 		}
 	}
 	if len(offers) == 0 {

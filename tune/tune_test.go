@@ -308,6 +308,7 @@ func TestCacheMatchesDecide(t *testing.T) {
 			*p.Ptr(d.Name) = d.Min + r.Float64()*(d.Max-d.Min)
 		}
 		p.AutoThreshold = p.Intercept + r.Float64()*10
+		p.Slope = r.Float64() - 0.5 // the tuner sets 0; the rule takes any
 		outcomes := make([]eval.Outcome, len(ex))
 		var tl tally
 		for i, e := range ex {
@@ -315,10 +316,12 @@ func TestCacheMatchesDecide(t *testing.T) {
 			est := tu.estimate(i, p)
 			tl.add(&tu.entries[i], est, p)
 			offered := res.Action != spell.None
-			if estOffered := est.logOdds-p.Slope*tu.entries[i].n > p.Intercept; offered != estOffered ||
+			// The tuner predicts the corrector's action with the corrector's own rule (spell.ActionFor).
+			estAction := spell.ActionFor(p, tu.entries[i].n, est.logOdds, math.IsInf(est.logOdds, -1), false)
+			if res.Action != estAction ||
 				offered && (est.accepted != e.Accepts(res.Correction) || math.Abs(est.logOdds-res.LogOdds) > 1e-6) {
-				t.Fatalf("%q under %s: Decide %s %q %.6f, cache offered %v %.6f", e.Typed, FormatParams(p),
-					res.Action, res.Correction, res.LogOdds, estOffered, est.logOdds)
+				t.Fatalf("%q under %s: Decide %s %q %.6f, cache %s %.6f", e.Typed, FormatParams(p),
+					res.Action, res.Correction, res.LogOdds, estAction, est.logOdds)
 			}
 			outcomes[i] = eval.Outcome{Offered: offered, Output: e.Typed, BestPath: res.BestPath}
 			if offered {
