@@ -305,7 +305,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println(r.Action, r.Correction)
-	// Output: AUTO_CORRECT silver earrings
+	// Output: DID_YOU_MEAN silver earrings
 }
 
 var (

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/spellwright/speller/internal/hashmix"
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/tokenize"
@@ -66,6 +67,11 @@ type LogOptions struct {
 	MaxExamples      int
 	Seed             uint64
 	BalancedExamples bool
+	// HoldOut is the share of sessions set aside, chosen by a fixed hash of the session id (the same sessions
+	// on every run): their searches enter no count, vocabulary or mined pair, and the examples come from them
+	// only, so that the tuner sees what the service will see, queries and words the model never counted
+	// (0: none; the examples then come from the sessions the model learnt from). In [0, 0.5].
+	HoldOut float64
 	// Mined, if set, receives every query pair kept, lines typed<TAB>intended<TAB>count, sorted.
 	Mined io.Writer
 
@@ -134,9 +140,11 @@ type LogReport struct {
 	Vocabulary int              `json:"vocabulary"` // words of the log vocabulary
 	// Misspellings counts the tokens left out of the vocabulary, though frequent enough in searches with
 	// results, because they are the typed side of a token pair given to the error model.
-	Misspellings int           `json:"misspellings"`
-	Examples     ExampleReport `json:"examples"`
-	Stages       []Stage       `json:"stages"`
+	Misspellings int `json:"misspellings"`
+	// HeldOut counts the sessions set aside for the examples (LogOptions.HoldOut) and their searches.
+	HeldOut  HeldOutReport `json:"held_out"`
+	Examples ExampleReport `json:"examples"`
+	Stages   []Stage       `json:"stages"`
 }
 
 // QueryReport counts the aggregated queries.
@@ -209,6 +217,10 @@ const maxSplitMergeReport = 100
 func (c *Counter) AddLogs(ctx context.Context, paths []string, opts LogOptions) (*LogReport, error) {
 	opts = opts.withDefaults()
 	rep := &LogReport{Read: querylog.NewReport(opts.Read.MaxErrors)}
+	if !(opts.HoldOut >= 0 && opts.HoldOut <= 0.5) {
+		return rep, fmt.Errorf("train: held-out share %v: want a value in [0, 0.5]", opts.HoldOut)
+	}
+	rep.HeldOut.Share = opts.HoldOut
 	files, size, err := logFiles(paths)
 	if err != nil {
 		return rep, err
@@ -337,6 +349,19 @@ func logFiles(paths []string) ([]string, int64, error) {
 	return files, size, nil
 }
 
+// HeldOutReport counts what the held-out sessions held.
+type HeldOutReport struct {
+	Share    float64 `json:"share"`
+	Sessions int64   `json:"sessions"` // sessions mined (not bots)
+	Searches int64   `json:"searches"`
+	Pairs    int64   `json:"pairs"` // query pairs mined in them
+}
+
+// heldOut reports whether the session of hash h (hashString of its id) is held out at share.
+func heldOut(h uint64, share float64) bool {
+	return share > 0 && float64(hashmix.Mix(h^0x6865_6c64_6f75_74)%1_000_000) < share*1_000_000
+}
+
 // queryStat counts the searches of one query.
 type queryStat struct {
 	n     int64 // searches
@@ -349,6 +374,9 @@ type aggregate struct {
 	queries map[string]*queryStat
 	pairs   map[[2]string]*int64 // pointers, so that counting never rewrites a key (see found)
 	stats   mine.Stats
+	// held, when sessions are held out, aggregates them apart; sessions counts the sessions mined.
+	held     *aggregate
+	sessions int64
 
 	prunedQ, prunedQN, prunedP int64
 }
@@ -378,6 +406,13 @@ func (a *aggregate) merge(o *aggregate, max int) {
 		}
 	}
 	a.stats.Add(o.stats)
+	a.sessions += o.sessions
+	if o.held != nil {
+		if a.held == nil {
+			a.held = newAggregate(len(o.held.queries))
+		}
+		a.held.merge(o.held, max)
+	}
 	a.prunedQ += o.prunedQ
 	a.prunedQN += o.prunedQN
 	a.prunedP += o.prunedP
@@ -506,6 +541,7 @@ type partWorker struct {
 	searches []mine.Search
 	clean    []bool
 	agg      *aggregate
+	cur      *aggregate // the aggregate of the session being mined: agg, or agg.held
 }
 
 func newPartWorker(opts LogOptions) *partWorker {
@@ -622,8 +658,15 @@ func (w *partWorker) process(path string, n int) (*aggregate, error) {
 	return a, nil
 }
 
-// session mines one session and counts its searches.
+// session mines one session and counts its searches, into the held-out aggregate when it is held out.
 func (w *partWorker) session(s []rec) {
+	w.cur = w.agg
+	if heldOut(s[0].hash, w.opts.HoldOut) {
+		if w.agg.held == nil {
+			w.agg.held = newAggregate(0)
+		}
+		w.cur = w.agg.held
+	}
 	w.searches = w.searches[:0]
 	for i := range s {
 		w.searches = append(w.searches, mine.Search{TS: s[i].ts, Query: s[i].query, Clicks: max(s[i].clicks, 0)})
@@ -633,12 +676,13 @@ func (w *partWorker) session(s []rec) {
 	if !w.miner.Session(w.searches, w.found, w.cleanClick) {
 		return // a bot
 	}
+	w.cur.sessions++
 	for i := range s {
 		q := s[i].query
-		st := w.agg.queries[q]
+		st := w.cur.queries[q]
 		if st == nil {
 			st = &queryStat{}
-			w.agg.queries[q] = st // q points into the partition's data until merge copies it
+			w.cur.queries[q] = st // q points into the partition's data until merge copies it
 		}
 		st.n++
 		if w.opts.MinResults < 0 || s[i].results >= w.opts.MinResults {
@@ -657,10 +701,10 @@ func (w *partWorker) session(s []rec) {
 // existing one is counted through its pointer, since assigning to a map entry also rewrites its key, which
 // would then keep the partition's data alive.
 func (w *partWorker) found(c *mine.Comparison) {
-	if n := w.agg.pairs[[2]string{c.Typed, c.Intended}]; n != nil {
+	if n := w.cur.pairs[[2]string{c.Typed, c.Intended}]; n != nil {
 		*n++
 	} else {
-		w.agg.pairs[[2]string{strings.Clone(c.Typed), strings.Clone(c.Intended)}] = new(int64(1))
+		w.cur.pairs[[2]string{strings.Clone(c.Typed), strings.Clone(c.Intended)}] = new(int64(1))
 	}
 }
 
@@ -821,6 +865,54 @@ func (c *Counter) countLogs(agg *aggregate, opts LogOptions, rep *LogReport) *ex
 			ex.correct = append(ex.correct, PairCount{q, "_", n})
 		}
 	}
+	slices.SortFunc(ex.correct, comparePairs)
+	if held := agg.held; held != nil {
+		return heldExamples(held, m, plausible, typedSide, rep)
+	}
+	return ex
+}
+
+// heldExamples returns the example candidates of the held-out sessions: their mined corrections (and splits
+// and merges) but those that change a word into another that is as much a word (the same plausibility test
+// as the training pairs, on the training counts), and their clicked queries that were never reformulated
+// and are never the typed side of a pair, whatever their words: the held-out sessions are traffic the model
+// never counted, rare words and all. Every observation counts, without the support the training pairs need.
+func heldExamples(held *aggregate, m *mine.Miner, plausible func(mine.TokenPair) bool, typedSide map[string]bool,
+	rep *LogReport) *examples {
+	ex := &examples{}
+	h := &rep.HeldOut
+	h.Sessions = held.sessions
+	for _, st := range held.queries {
+		h.Searches += st.n
+	}
+	for k, n := range held.pairs {
+		h.Pairs += *n
+		typedSide[k[0]] = true
+		cp := m.Compare(k[0], k[1])
+		if cp.Kind != mine.Correction && cp.Kind != mine.SplitMerge {
+			continue
+		}
+		if cp.Kind == mine.Correction && slices.ContainsFunc(cp.Tokens, func(tp mine.TokenPair) bool { return !plausible(tp) }) {
+			continue
+		}
+		ex.corrections = append(ex.corrections, PairCount{k[0], k[1], *n})
+	}
+	var toks []tokenize.Token
+	clean := map[string]int64{}
+	for q, st := range held.queries {
+		if st.clean > 0 {
+			toks = tokenize.Tokenize(toks[:0], q)
+			if len(toks) > 0 {
+				clean[normalized(toks)] += st.clean
+			}
+		}
+	}
+	for q, n := range clean {
+		if !typedSide[q] {
+			ex.correct = append(ex.correct, PairCount{q, "_", n})
+		}
+	}
+	slices.SortFunc(ex.corrections, comparePairs)
 	slices.SortFunc(ex.correct, comparePairs)
 	return ex
 }

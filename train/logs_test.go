@@ -476,3 +476,44 @@ func TestSampleByCount(t *testing.T) {
 var fixedTime = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
+
+// TestAddLogsHoldOut: the held-out sessions enter no count (the searches counted and held out add up to
+// those of a run without holding out), the examples come from them, and a share out of range is refused.
+func TestAddLogsHoldOut(t *testing.T) {
+	dir := t.TempDir()
+	path, _, _ := simLog(t, dir, simulate.Options{Sessions: 3000, Seed: 3}, querylog.WriteOptions{})
+	run := func(share float64) (*LogReport, string, error) {
+		var ex bytes.Buffer
+		rep, err := NewCounter().AddLogs(context.Background(), []string{path},
+			LogOptions{Examples: &ex, MaxExamples: 1000, Seed: 9, HoldOut: share})
+		return rep, ex.String(), err
+	}
+	all, _, err := run(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, ex, err := run(0.2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := held.HeldOut
+	if h.Share != 0.2 || h.Sessions == 0 || h.Searches == 0 || all.HeldOut.Sessions != 0 {
+		t.Fatalf("held out: %+v (without: %+v)", h, all.HeldOut)
+	}
+	if got := held.Queries.Searches + h.Searches; got != all.Queries.Searches {
+		t.Errorf("searches counted %d + held out %d = %d, want %d", held.Queries.Searches, h.Searches, got,
+			all.Queries.Searches)
+	}
+	if frac := float64(h.Sessions) / float64(held.Sessions.Sessions-held.Sessions.Bots); frac < 0.15 || frac > 0.25 {
+		t.Errorf("%.3f of the sessions held out, want about 0.2 (%+v)", frac, held.Sessions)
+	}
+	if held.Pairs.Mined >= all.Pairs.Mined {
+		t.Errorf("pairs mined %d with sessions held out, %d without", held.Pairs.Mined, all.Pairs.Mined)
+	}
+	if e := held.Examples; e.Corrections == 0 || e.Correct == 0 || e.Corrections+e.Correct != strings.Count(ex, "\n") {
+		t.Errorf("examples %+v:\n%s", e, ex)
+	}
+	if _, _, err := run(0.6); err == nil || !strings.Contains(err.Error(), "held-out share") {
+		t.Errorf("share 0.6: %v", err)
+	}
+}

@@ -54,10 +54,10 @@ type correction struct {
 
 // entry is an example ready for tuning.
 type entry struct {
-	n        int     // typed tokens
-	correct  bool    // the query is already correct
-	refused  bool    // the corrector refused the query (left as typed, as eval.Run counts it)
-	from, to int     // its corrections: tuner.corr[from:to]
+	n        int  // typed tokens
+	correct  bool // the query is already correct
+	refused  bool // the corrector refused the query (left as typed, as eval.Run counts it)
+	from, to int  // its corrections: tuner.corr[from:to]
 }
 
 // reading is the best correction of an example under fixed λ and log P_unk: enough to decide the example

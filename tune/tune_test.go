@@ -228,8 +228,8 @@ func readRows(t testing.TB, rows string) []eval.Example {
 }
 
 // TestThresholdsFollowData tunes the default model on misspellings whose corrections are all wanted, and
-// on unknown, rare and frequent words that must all be left alone. The thresholds are compared with λ and
-// P_unk fixed: they scale the log odds, and a free climb may trade a lower λ for a higher intercept (on the
+// on unknown, rare and frequent words that must all be left alone. The thresholds are compared with λ,
+// P_unk and unk_shape fixed: they scale the log odds, and a free climb may trade a lower λ for a higher intercept (on the
 // misspellings it does: λ 0.33, intercept 9). Tuned freely, it must still get more corrections right where
 // they are wanted and offer fewer where they are not.
 func TestThresholdsFollowData(t *testing.T) {
@@ -241,9 +241,9 @@ func TestThresholdsFollowData(t *testing.T) {
 		metric string // F1 is 0 wherever nothing needs a correction: accuracy guides the climb there
 		fixed  []string
 	}{
-		{"always wanted, thresholds", true, "f1", []string{"lambda", "log_p_unk"}},
+		{"always wanted, thresholds", true, "f1", []string{"lambda", "log_p_unk", "unk_shape"}},
 		{"always wanted", true, "f1", nil},
-		{"never wanted, thresholds", false, "accuracy", []string{"lambda", "log_p_unk"}},
+		{"never wanted, thresholds", false, "accuracy", []string{"lambda", "log_p_unk", "unk_shape"}},
 		{"never wanted", false, "accuracy", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -274,10 +274,11 @@ func TestThresholdsFollowData(t *testing.T) {
 			if p.Lambda != def.Lambda || p.LogPUnk != def.LogPUnk {
 				t.Errorf("fixed parameters moved: %s", FormatParams(p))
 			}
-			// One token per query: the threshold is slope + intercept.
-			if thr, was := p.Slope+p.Intercept, def.Slope+def.Intercept; tc.wanted && !(p.Intercept < def.Intercept && thr < was) ||
-				!tc.wanted && !(p.Intercept > def.Intercept && thr > was) {
-				t.Errorf("intercept %.3f (default %.3f), threshold %.3f (default %.3f)", p.Intercept, def.Intercept, thr, was)
+			// One token per query, one change: a correction is offered when its log odds without the change
+			// prior pass slope + intercept − log_p_typo.
+			if thr, was := p.Slope+p.Intercept-p.LogPTypo, def.Slope+def.Intercept-def.LogPTypo; tc.wanted && !(thr < was) ||
+				!tc.wanted && !(thr > was) {
+				t.Errorf("threshold of one change %.3f (default %.3f): %s", thr, was, FormatParams(p))
 			}
 		})
 	}

@@ -47,6 +47,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
 	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
 	maxExamples := fs.Int("max-examples", train.DefaultMaxExamples, "--log: most examples written, corrections and correct queries in the log's own mix")
+	holdOut := fs.Float64("holdout", 0.05, "--log: share of sessions set aside (by a hash of the session id): their searches are not counted, and the --examples come from them only (0: none)")
 	balanced := fs.Bool("balanced-examples", false, "--log: write as many corrections as correct queries instead of the log's own mix")
 	seed := fs.Uint64("seed", 1, "--log: seed of the examples' sample")
 	minedPath := fs.String("mined", "", "--log: write the kept query pairs to `FILE`, lines typed<TAB>intended<TAB>count")
@@ -104,6 +105,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			MinSupport: *minSupport, MinCount: *minCount, MinResults: *minResults,
 			MaxQueries: *maxQueries, Partitions: *partitions, TempDir: *tmpDir,
 			MaxExamples: *maxExamples, Seed: *seed, StartContext: *startContext, BalancedExamples: *balanced,
+			HoldOut:  *holdOut,
 			Progress: newProgress(stderr),
 		}
 		if opts.MinResults <= 0 {
@@ -250,6 +252,9 @@ func printLogReport(w io.Writer, r *train.LogReport) {
 	row("token pairs to the error model", p.TokensKept, fmt.Sprintf("%d distinct", p.TokensFed))
 	row("split/merge pairs kept", len(p.SplitMerge), "distinct, not used by the error model yet")
 	row("vocabulary", r.Vocabulary, fmt.Sprintf("words; %d corrected misspellings left out", r.Misspellings))
+	if h := r.HeldOut; h.Share > 0 {
+		row("held-out sessions", h.Sessions, fmt.Sprintf("%.1f%% of sessions, %d searches, %d query pairs: the examples, never counted", 100*h.Share, h.Searches, h.Pairs))
+	}
 	if e := r.Examples; e.Corrections+e.Correct > 0 {
 		mix := "balanced"
 		if e.CorrectionShare > 0 {
