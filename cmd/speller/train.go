@@ -15,8 +15,11 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/mine"
+	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
+	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/train"
 )
 
@@ -179,6 +182,11 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	fmt.Fprintf(stdout, "\nwrote %s: version %s, %d words, %d bigrams, %d distinct edits, in %s\n",
 		*out, b.Meta.Version, b.LM.Len(), b.LM.Bigrams(), b.Errors.Counts().Edits(), time.Since(start).Round(time.Millisecond))
+	if logRep != nil && logRep.HeldOut.Share > 0 && *examplesPath != "" {
+		if err := printHeldOut(ctx, stdout, b, *examplesPath); err != nil {
+			return err
+		}
+	}
 	if *reportPath != "" {
 		var v any = c.Reports
 		if logRep != nil {
@@ -312,4 +320,21 @@ func progressText(p train.Progress) string {
 		return fmt.Sprintf("%d/%d partitions", p.Done, p.Total)
 	}
 	return ""
+}
+
+// printHeldOut prints what the model just written does, with the hyperparameters it has, on the examples of
+// the held-out sessions: the figure its users would get before any tuning.
+func printHeldOut(ctx context.Context, w io.Writer, b *model.Bundle, path string) error {
+	ex, err := eval.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	m, _, err := eval.Run(ctx, spell.New(b, spell.Options{}), ex)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "on the %d held-out examples (%d need a correction), untuned: precision %.4f, recall %.4f, "+
+		"false-correction rate %.4f (%d of %d correct queries)\n", m.N, m.NeedsCorrection, m.Precision, m.Recall,
+		m.FalseRate, m.FalseCorrections, m.N-m.NeedsCorrection)
+	return nil
 }

@@ -96,7 +96,7 @@ func TestSimulateTrainEval(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"rows read", "skipped: invalid_utf8", "bot sessions skipped", "query pairs kept", "stage sessions", "wrote " + model} {
+	for _, want := range []string{"rows read", "skipped: invalid_utf8", "bot sessions skipped", "query pairs kept", "stage sessions", "wrote " + model, "held-out sessions", "held-out examples", "false-correction rate"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, stdout)
 		}
