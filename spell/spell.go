@@ -210,13 +210,23 @@ type cachedColumn struct {
 // a vocabulary of 100k words, the phonetic index (always built) about 25 ms more.
 func New(b *model.Bundle, opts Options) *Corrector {
 	opts = opts.withDefaults()
+	// The indexes read the model only: the small ones are built while the SymSpell index is.
+	var (
+		sounds *candidates.Phonetic
+		shape  *charlm.Model
+		wg     sync.WaitGroup
+	)
+	wg.Go(func() {
+		sounds = candidates.NewPhonetic(b.LM)
+		shape = newShape(b.LM)
+	})
 	idx := opts.Index
 	if idx == nil {
 		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance})
 	}
+	wg.Wait()
 	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
-		lists: newModelTerms(b), sounds: candidates.NewPhonetic(b.LM), shape: newShape(b.LM),
-		cols: lru.New[string, *cachedColumn](opts.TokenCache)}
+		lists: newModelTerms(b), sounds: sounds, shape: shape, cols: lru.New[string, *cachedColumn](opts.TokenCache)}
 }
 
 // Bundle returns the model the corrector uses.
