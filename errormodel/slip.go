@@ -1,6 +1,9 @@
 package errormodel
 
-import "math"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // Typing slips. The edit counts are learned from misspellings, most of them a poor speller's (Birkbeck) or a
 // programmer's (codespell): they know which letters people confuse, and little of the slips of fingers on a
@@ -17,8 +20,8 @@ import "math"
 //	swapping two adjacent letters                         slipTrans
 //
 // The rates are of the same kind as the learned ones, given that the word was mistyped: a slip in a word of
-// seven letters falls on a given letter one time in seven, and is one of five kinds. A letter dropped or
-// added before the first one counts slipStart as much: the first letter of a word is the one people get wrong
+// seven letters falls on a given letter one time in seven, and is one of five kinds. The first letter
+// dropped counts slipStart as much (and nothing is a slip typed before the first letter): the first letter of a word is the one people get wrong
 // least (Pollock & Zamora, 1983: about 7% of misspellings, half the share of an average position).
 const (
 	slipSub       = 0.03
@@ -70,6 +73,9 @@ func adjacent(x, y rune) bool {
 func slip(kind OpKind, x, y rune) float64 {
 	if x == Space || y == Space {
 		return 0 // space edits have their own prior (SpaceLogProb)
+	}
+	if x == utf8.MaxRune || y == utf8.MaxRune {
+		return 0 // a character outside the model's alphabet (see buildTables): not a key we know
 	}
 	switch kind {
 	case Sub:

@@ -52,7 +52,7 @@ import (
 //	2  2026-11: sections "protected" and "never_suggest" (Bundle.Protected, Bundle.NeverSuggest); params
 //	            gain log_p_space. Version 1 files still load, with empty lists.
 //	3  2026-12: section "channel" (JSON errormodel.Options: the smoothing and typing-slip prior the error
-//	            model is built with, pinned so that a new binary does not change an old bundle's answers);
+//	            model is built with, pinned in the bundle rather than in the binary);
 //	            params gain log_p_typo, min_backoff and unk_shape. Older files load with the options they were made with (no
 //	            typing-slip prior), log_p_typo, min_backoff and unk_shape 0.
 const (

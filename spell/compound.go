@@ -248,7 +248,7 @@ func adjacent(pos, boundary int) bool {
 // (< 0: none) and whether the reading only moved it (two words cut one rune from it). See spaceEdits.
 func (c *Corrector) finish(seg segmentation, boundary int, moved bool) segmentation {
 	for k := 1; k < len(seg.words); k++ {
-		seg.inner += c.b.LM.LogProb(seg.words[k-1].id, seg.words[k].id)
+		seg.inner += c.b.LM.LogProbFloor(seg.words[k-1].id, seg.words[k].id, langmodel.NewBackoff(c.p.MinBackoff))
 	}
 	switch {
 	case boundary < 0:
@@ -266,6 +266,7 @@ func (c *Corrector) finish(seg segmentation, boundary int, moved bool) segmentat
 // two hashes per rune, against segment's maxPartRunes and a Viterbi search.
 func (c *Corrector) split2(sg *segmenter, tm *terms, text string, boundary int, floor float64) []segmentation {
 	lm := c.b.LM
+	backoff := langmodel.NewBackoff(c.p.MinBackoff)
 	out := sg.out[:0]
 	pos := 0
 	for k := range text {
@@ -284,7 +285,7 @@ func (c *Corrector) split2(sg *segmenter, tm *terms, text string, boundary int, 
 		if !ok || tm.isNever(r) {
 			continue
 		}
-		score := lm.LogUnigram(l) + lm.LogProb(l, r)
+		score := lm.LogUnigram(l) + lm.LogProbFloor(l, r, backoff)
 		if score <= floor || len(out) == segNBest && score <= out[segNBest-1].score {
 			continue
 		}

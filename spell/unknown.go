@@ -53,10 +53,11 @@ func (c *Corrector) surprise(t tokenize.Token, id uint32) float64 {
 	if id != langmodel.Unknown || t.Kind != tokenize.Word {
 		return 0
 	}
-	return min(0, c.shape.Surprise(t.Text))
+	word, _ := tokenize.Possessive(t.Text) // "'s" is rare in a vocabulary, not in names
+	return min(0, c.shape.Surprise(word))
 }
 
-// typedRank is the rank of the typed token itself against its candidates: log P(t), log P_unk (with its
+// typedRank is the rank of the typed token itself against its candidates: log P(t), log P_unk (with its shape and
 // length term) when it is unknown.
 func (c *Corrector) typedRank(t tokenize.Token, id uint32) float64 {
 	if id != langmodel.Unknown {

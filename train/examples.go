@@ -37,6 +37,7 @@ func (ex *examples) write(w io.Writer, limit int, seed uint64, balanced bool, re
 			kk, kc = nk, int(math.Round(float64(nk)*share/(1-share)))
 		}
 		kc = max(min(kc, nc), 1)
+		kk = max(min(kk, limit-kc), 0)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed_e8a3))
 	corr := sampleByCount(ex.corrections, kc, rng)

@@ -866,7 +866,11 @@ func (c *Counter) countLogs(agg *aggregate, opts LogOptions, rep *LogReport) *ex
 		}
 	}
 	slices.SortFunc(ex.correct, comparePairs)
-	if held := agg.held; held != nil {
+	if opts.HoldOut > 0 { // the examples come from held-out sessions only, even when a small log had none
+		held := agg.held
+		if held == nil {
+			held = newAggregate(0)
+		}
 		return heldExamples(held, m, plausible, typedSide, rep)
 	}
 	return ex

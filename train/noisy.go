@@ -27,7 +27,7 @@ import (
 
 // NoisyOptions configure the misspelling filter of noisy word lists. The zero value selects the defaults.
 type NoisyOptions struct {
-	// Ratio: a noisy word one edit from a word Ratio times more frequent is a misspelling of it (default 1000).
+	// Ratio: a noisy word one edit from a word Ratio times more frequent is a misspelling of it (default 100).
 	Ratio float64
 	// MinRunes: shorter noisy words are never judged by frequency ratio (default 5): short words have many
 	// neighbours, and abbreviations are short.
@@ -39,7 +39,7 @@ type NoisyOptions struct {
 
 func (o NoisyOptions) withDefaults() NoisyOptions {
 	if o.Ratio <= 0 {
-		o.Ratio = 1000
+		o.Ratio = 100
 	}
 	if o.MinRunes <= 0 {
 		o.MinRunes = 5

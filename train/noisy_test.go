@@ -20,11 +20,11 @@ func TestNoisyUnigramsFilter(t *testing.T) {
 		frequent = "receive 1000000\ndefinitely 1000000\nthe 5000000\njewelry 2000000\nrecipe 1000\n"
 		// Noisy-only words judged by the filter.
 		judged = "recieve 900\n" + // 1111 times rarer than "receive", one edit: out
-			"definately 2000\n" + // 500 times rarer than "definitely": kept
+			"definately 2000\n" + // 500 times rarer than "definitely": out at the default ratio, 100
 			"thw 10\n" + // 500000 times rarer than "the", but three runes: kept
 			"jewlery 50000\n" + // the typed side of a pair (40 times rarer only): out
 			"teh 40000\n" + // typed side of a pair, though short: out
-			"recipie 5\n" + // 200 times rarer than "recipe": kept
+			"recipie 5\n" + // 200 times rarer than "recipe": out at 100, kept at 1000
 			"colour 3\n" + // in the curated list too: kept
 			"speling 4\n" + // in the corpus (twice): kept
 			"keto 30000\n" // nothing near it: kept
@@ -39,25 +39,25 @@ func TestNoisyUnigramsFilter(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			out:  []string{"recieve", "jewlery", "teh"},
-			kept: []string{"definately", "thw", "recipie", "colour", "speling", "keto", "receive", "definitely",
-				"the", "jewelry", "recipe", "color", "spelling", "dress"},
-			rep: train.NoisyReport{Listed: 2, Frequent: 1, Examples: []string{"jewlery", "teh", "recieve→receive"}},
+			out:  []string{"recieve", "jewlery", "teh", "definately", "recipie"},
+			kept: []string{"thw", "colour", "speling", "keto", "receive", "definitely", "the", "jewelry", "recipe",
+				"color", "spelling", "dress"},
+			rep: train.NoisyReport{Listed: 2, Frequent: 3,
+				Examples: []string{"jewlery", "teh", "recieve→receive", "definately→definitely", "recipie→recipe"}},
 		},
 		{
-			name: "lower ratio",
-			opts: train.NoisyOptions{Ratio: 100},
-			out:  []string{"recieve", "jewlery", "teh", "definately", "recipie"},
-			kept: []string{"thw", "colour", "speling", "keto"},
-			rep: train.NoisyReport{Listed: 2, Frequent: 3,
-				Examples: []string{"definately→definitely", "recipie→recipe"}},
+			name: "ratio 1000",
+			opts: train.NoisyOptions{Ratio: 1000},
+			out:  []string{"recieve", "jewlery", "teh"},
+			kept: []string{"definately", "thw", "recipie", "colour", "speling", "keto"},
+			rep:  train.NoisyReport{Listed: 2, Frequent: 1, Examples: []string{"recieve→receive"}},
 		},
 		{
 			name: "shorter words judged",
 			opts: train.NoisyOptions{MinRunes: 3},
-			out:  []string{"recieve", "jewlery", "teh", "thw"},
-			kept: []string{"definately", "recipie", "colour", "speling", "keto"},
-			rep:  train.NoisyReport{Listed: 2, Frequent: 2, Examples: []string{"thw→the"}},
+			out:  []string{"recieve", "jewlery", "teh", "thw", "definately", "recipie"},
+			kept: []string{"colour", "speling", "keto"},
+			rep:  train.NoisyReport{Listed: 2, Frequent: 4, Examples: []string{"thw→the"}},
 		},
 		{
 			name: "higher ratio",

@@ -442,7 +442,19 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 	if opts.Realign > 0 {
 		c.errors.Realign(opts.Realign, errormodel.Options{})
 	}
+	slip := opts.Slip
+	switch {
+	case slip == 0:
+		slip = errormodel.DefaultSlip
+	case slip < 0:
+		slip = 0
+	case math.IsNaN(slip) || math.IsInf(slip, 0):
+		return nil, fmt.Errorf("train: typing-slip weight %v", slip)
+	}
 	h := sha256.New()
+	// The options that change the bundle count in its version, beside the sources.
+	no := opts.Noisy.withDefaults()
+	fmt.Fprintf(h, "slip %g noisy %g %d %g realign %d\n", slip, no.Ratio, no.MinRunes, no.ListedRatio, opts.Realign)
 	var sources []string
 	for _, r := range c.Reports {
 		fmt.Fprintf(h, "%s %s %g\n", r.Kind, r.SHA256, r.Weight)
@@ -454,13 +466,6 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		return nil, err
 	}
 	sort.Strings(sources)
-	slip := opts.Slip
-	switch {
-	case slip == 0:
-		slip = errormodel.DefaultSlip
-	case slip < 0:
-		slip = 0
-	}
 	extra := map[string]json.RawMessage{"train": report}
 	if len(noisy) > 0 {
 		if extra["noisy_unigrams"], err = json.Marshal(noisyRep); err != nil {

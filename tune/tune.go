@@ -1,5 +1,6 @@
-// Package tune chooses the hyperparameters of the decision — λ, the offer threshold's slope and intercept,
-// log P_unk and the auto-correct threshold (see MODEL.md) — on labelled examples, and measures the choice
+// Package tune chooses the hyperparameters of the decision — λ, the offer threshold's intercept, log P_unk,
+// the unknown-word shape, the change prior log P_typo and the auto-correct threshold (see MODEL.md; the
+// threshold's slope is set to 0) — on labelled examples, and measures the choice
 // by k-fold cross-validation: for each fold it tunes on the other folds and scores the fold held out; then
 // it tunes on all the examples.
 //
@@ -9,13 +10,13 @@
 //
 // Tuning is two steps. First a climb (Climb: coordinate ascent with adaptive steps and random restarts,
 // within Ranges and an evaluation budget) maximises the metric (F0.5 by default) of the corrections offered,
-// over λ, slope, intercept and log_p_unk. The auto-correct threshold does not change what is offered, so
+// over Ranges (λ, intercept, log_p_unk, log_p_typo, unk_shape). The auto-correct threshold does not change what is offered, so
 // the second step sets it: the lowest value in [intercept, MaxAutoThreshold] at which the corrections
 // applied automatically to the training examples (at least MinAutoSupport of them) are right at least
 // Options.AutoPrecision of the time.
 //
 // Every example is prepared once (its candidates do not depend on the parameters) and cached as the
-// coefficients of its corrections' log odds, linear in λ and log P_unk (see cache.go); an evaluation of
+// coefficients of its corrections' log odds, linear in λ, log P_unk, log P_typo and unk_shape (see cache.go); an evaluation of
 // the climb is then a pass of a few dot products per example, sharded over all cores. For 20,000 examples,
 // 10 folds and the default budget (4,000 evaluations), Run takes about 4.5 s of CPU, about half of it
 // correcting the examples to measure the quality before and after (BenchmarkTune20k).

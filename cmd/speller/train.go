@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -30,7 +31,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Var(&noisyUnigrams, "noisy-unigrams", "word-count list from uncurated text such as the web, lines `word count` "+
 		"(repeatable); like --unigrams, but its words that the training data shows to be misspellings stay out of the vocabulary")
 	slip := fs.Float64("slip", 1, "weight of the error model's typing-slip prior (keyboard neighbours, doubled and dropped letters, swaps); 0: none")
-	noisyRatio := fs.Float64("noisy-ratio", 1000, "--noisy-unigrams: a word one edit from a word this many times more frequent is its misspelling")
+	noisyRatio := fs.Float64("noisy-ratio", 100, "--noisy-unigrams: a word one edit from a word this many times more frequent is its misspelling")
 	noisyMinRunes := fs.Int("noisy-min-runes", 5, "--noisy-unigrams: shortest word judged by --noisy-ratio")
 	fs.Var(&corpus, "corpus", "plain text `FILE` for unigram and bigram counts (repeatable)")
 	fs.Var(&queries, "queries", "queries with search counts, lines `query<TAB>count` (repeatable), words and word pairs counted")
@@ -50,7 +51,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
 	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
 	maxExamples := fs.Int("max-examples", train.DefaultMaxExamples, "--log: most examples written, corrections and correct queries in the log's own mix")
-	holdOut := fs.Float64("holdout", 0.05, "--log: share of sessions set aside (by a hash of the session id): their searches are not counted, and the --examples come from them only (0: none)")
+	holdOut := fs.Float64("holdout", 0.05, "--log with --examples: share of sessions set aside (by a hash of the session id): their searches are not counted, and the examples come from them only (0: none; without --examples nothing is held out)")
 	balanced := fs.Bool("balanced-examples", false, "--log: write as many corrections as correct queries instead of the log's own mix")
 	seed := fs.Uint64("seed", 1, "--log: seed of the examples' sample")
 	minedPath := fs.String("mined", "", "--log: write the kept query pairs to `FILE`, lines typed<TAB>intended<TAB>count")
@@ -114,6 +115,9 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if opts.MinResults <= 0 {
 			opts.MinResults = -1 // every search
 		}
+		if *examplesPath == "" {
+			opts.HoldOut = 0 // held-out sessions serve the examples only
+		}
 		var files []*os.File
 		for _, f := range []struct {
 			path string
@@ -145,6 +149,9 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	opts := train.Options{BuildTime: bt, Realign: *realign, Name: *name, Comment: *comment,
 		Noisy: train.NoisyOptions{Ratio: *noisyRatio, MinRunes: *noisyMinRunes}}
+	if !(*slip >= 0) || math.IsInf(*slip, 0) {
+		return fmt.Errorf("--slip %v: want a weight of 0 or more", *slip)
+	}
 	if opts.Slip = *slip; opts.Slip == 0 {
 		opts.Slip = -1 // none
 	}
@@ -182,7 +189,10 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	fmt.Fprintf(stdout, "\nwrote %s: version %s, %d words, %d bigrams, %d distinct edits, in %s\n",
 		*out, b.Meta.Version, b.LM.Len(), b.LM.Bigrams(), b.Errors.Counts().Edits(), time.Since(start).Round(time.Millisecond))
-	if logRep != nil && logRep.HeldOut.Share > 0 && *examplesPath != "" {
+	if logRep != nil && logRep.HeldOut.Share > 0 && logRep.HeldOut.Sessions == 0 {
+		fmt.Fprintln(stdout, "no session was held out (the log is too small for --holdout): no examples written")
+	}
+	if logRep != nil && logRep.HeldOut.Sessions > 0 && *examplesPath != "" {
 		if err := printHeldOut(ctx, stdout, b, *examplesPath); err != nil {
 			return err
 		}
