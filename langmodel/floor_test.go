@@ -42,12 +42,38 @@ func allContexts(m *langmodel.Model) []uint32 {
 	return cs
 }
 
+// TestLogProbFloorZeroIsLogProb: without a floor, the estimate is interpolated absolute discounting,
+// computed here from floorModel's bigram counts: log(max(c(vw)−D, 0)/c(v·) + R(v)/c(v·)·P(w)), with
+// R(v) = Σ_w' min(c(vw'), D); P(w) after a context never seen before a word.
 func TestLogProbFloorZeroIsLogProb(t *testing.T) {
 	m := floorModel(t)
+	const start = "<s>"
+	counts := map[[2]string]float64{{start, "phone"}: 100, {"phone", "case"}: 50, {"phone", "charger"}: 50,
+		{"red", "dress"}: 1, {"red", "shoes"}: 1, {"red", "car"}: 1, {"red", "hat"}: 1, {"red", "phone"}: 1,
+		{start, "call"}: 3, {"call", "number"}: 3}
 	for _, prev := range allContexts(m) {
+		name := start
+		if prev != langmodel.Start {
+			name = "" // Unknown or past the vocabulary: no counts
+			if int(prev) < m.Len() {
+				name = m.Word(prev)
+			}
+		}
+		var total, reserved float64
+		for k, c := range counts {
+			if k[0] == name {
+				total += c
+				reserved += min(c, langmodel.DefaultDiscount)
+			}
+		}
 		for w := uint32(0); int(w) < m.Len(); w++ {
-			if a, b := m.LogProbFloor(prev, w, langmodel.Backoff{}), m.LogProb(prev, w); a != b {
-				t.Errorf("LogProbFloor(%d, %s, 0) = %v, LogProb = %v", prev, m.Word(w), a, b)
+			want := m.LogUnigram(w)
+			if total > 0 {
+				c := counts[[2]string{name, m.Word(w)}]
+				want = math.Log(max(c-langmodel.DefaultDiscount, 0)/total + reserved/total*math.Exp(m.LogUnigram(w)))
+			}
+			if a, b := m.LogProbFloor(prev, w, langmodel.Backoff{}), m.LogProb(prev, w); a != b || math.Abs(a-want) > 1e-9 {
+				t.Errorf("LogProbFloor(%s, %s, 0) = %v, LogProb = %v, want %v", name, m.Word(w), a, b, want)
 			}
 		}
 	}

@@ -221,6 +221,13 @@ func TestFormatFixtures(t *testing.T) {
 		if lp := b.Errors.LogProb("jewlery", "jewelry"); !(lp < 0) {
 			t.Fatalf("format %d fixture: LogProb(jewlery|jewelry) = %v", v, lp)
 		}
+		// What a file predates reads as it was tuned: no change prior, backoff floor, unknown-word shape or
+		// typing-slip prior before version 3; version 3 carries them.
+		p, slip := b.Params, b.Errors.Options().Slip
+		if old := v < 3; old != (p.LogPTypo == 0 && p.MinBackoff == 0 && p.UnkShape == 0 && slip == 0) {
+			t.Fatalf("format %d fixture: log_p_typo %v, min_backoff %v, unk_shape %v, slip %v", v, p.LogPTypo,
+				p.MinBackoff, p.UnkShape, slip)
+		}
 	}
 }
 

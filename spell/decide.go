@@ -22,7 +22,8 @@ func Thresholds(p model.Params, n int) (offer, auto float64) {
 // best correction of a query of n tokens, whose log odds against the query as typed are logOdds, typedBest
 // when the query as typed is itself the most probable reading. A correction is applied (AutoCorrect) when
 // the query found nothing (zeroResults) or its log odds pass the auto-correct line, offered (DidYouMean)
-// when they pass the offer line, else nothing; nothing either when the query as typed is the most probable.
+// when they pass the offer line, else nothing; nothing either when the query as typed is the most probable,
+// but for a query that found nothing: then any correction found is applied, whatever its log odds.
 func ActionFor(p model.Params, n int, logOdds float64, typedBest, zeroResults bool) Action {
 	offer, auto := Thresholds(p, n)
 	switch {

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"slices"
 	"sort"
 
@@ -65,10 +66,17 @@ func misspelledNoisy(noisyOnly []string, counts map[string]float64, typed map[st
 	opts = opts.withDefaults()
 	// Every word of the vocabulary by its one-deletion variants (and itself): two words within one edit
 	// share a key. Built over all words, so a noisy word can be judged against any more frequent word.
-	keys := make(map[string][]string, len(counts)*8)
-	words := make([]string, 0, len(counts))
-	for w := range counts {
-		words = append(words, w)
+	// Only words frequent enough to explain some noisy word are indexed: at least Ratio times the rarest.
+	least := math.Inf(1)
+	for _, w := range noisyOnly {
+		least = min(least, counts[w])
+	}
+	keys := make(map[string][]string)
+	words := make([]string, 0, len(noisyOnly))
+	for w, n := range counts {
+		if n >= opts.Ratio*least {
+			words = append(words, w)
+		}
 	}
 	sort.Strings(words) // deterministic
 	for _, w := range words {
