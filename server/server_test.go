@@ -277,7 +277,9 @@ func TestGetModelInfo(t *testing.T) {
 	}
 	p := m.Hyperparameters
 	if p.Lambda != b.Params.Lambda || p.Slope != b.Params.Slope || p.Intercept != b.Params.Intercept ||
-		p.AutoThreshold != b.Params.AutoThreshold || p.LogPUnk != b.Params.LogPUnk || p.LogPSpace != b.Params.LogPSpace {
+		p.AutoThreshold != b.Params.AutoThreshold || p.LogPUnk != b.Params.LogPUnk || p.LogPSpace != b.Params.LogPSpace ||
+		p.LogPTypo != b.Params.LogPTypo || p.MinBackoff != b.Params.MinBackoff || p.UnkShape != b.Params.UnkShape ||
+		p.LogPTypo == 0 {
 		t.Errorf("hyperparameters %v, want %+v", p, b.Params)
 	}
 	if at := m.LoadedAt.AsTime(); at.Before(before) || at.After(time.Now()) {

@@ -92,6 +92,9 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 			AutoThreshold: p.AutoThreshold,
 			LogPUnk:       p.LogPUnk,
 			LogPSpace:     p.LogPSpace,
+			LogPTypo:      p.LogPTypo,
+			MinBackoff:    p.MinBackoff,
+			UnkShape:      p.UnkShape,
 		},
 		LoadedAt: timestamppb.New(l.loadedAt),
 	}}, nil

@@ -895,7 +895,13 @@ type Hyperparameters struct {
 	// log_p_space is the log probability of a space edit (a space typed inside a word, left out between words,
 	// or moved) when the error model learned none from its training pairs, and the prior it smooths towards
 	// when it did.
-	LogPSpace     float64 `protobuf:"fixed64,6,opt,name=log_p_space,json=logPSpace,proto3" json:"log_p_space,omitempty"`
+	LogPSpace float64 `protobuf:"fixed64,6,opt,name=log_p_space,json=logPSpace,proto3" json:"log_p_space,omitempty"`
+	// log_p_typo is the log prior of changing a typed token, added once per change.
+	LogPTypo float64 `protobuf:"fixed64,7,opt,name=log_p_typo,json=logPTypo,proto3" json:"log_p_typo,omitempty"`
+	// min_backoff is the least weight of the unigram in the language model's bigram estimate.
+	MinBackoff float64 `protobuf:"fixed64,8,opt,name=min_backoff,json=minBackoff,proto3" json:"min_backoff,omitempty"`
+	// unk_shape weighs how unlike the vocabulary's words an unknown token reads in its log probability.
+	UnkShape      float64 `protobuf:"fixed64,9,opt,name=unk_shape,json=unkShape,proto3" json:"unk_shape,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -972,6 +978,27 @@ func (x *Hyperparameters) GetLogPSpace() float64 {
 	return 0
 }
 
+func (x *Hyperparameters) GetLogPTypo() float64 {
+	if x != nil {
+		return x.LogPTypo
+	}
+	return 0
+}
+
+func (x *Hyperparameters) GetMinBackoff() float64 {
+	if x != nil {
+		return x.MinBackoff
+	}
+	return 0
+}
+
+func (x *Hyperparameters) GetUnkShape() float64 {
+	if x != nil {
+		return x.UnkShape
+	}
+	return 0
+}
+
 var File_speller_v1_speller_proto protoreflect.FileDescriptor
 
 const file_speller_v1_speller_proto_rawDesc = "" +
@@ -1034,14 +1061,19 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\x0fvocabulary_size\x18\x05 \x01(\x03R\x0evocabularySize\x12\x18\n" +
 	"\abigrams\x18\x06 \x01(\x03R\abigrams\x12E\n" +
 	"\x0fhyperparameters\x18\a \x01(\v2\x1b.speller.v1.HyperparametersR\x0fhyperparameters\x127\n" +
-	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\"\xc0\x01\n" +
+	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\"\x9c\x02\n" +
 	"\x0fHyperparameters\x12\x16\n" +
 	"\x06lambda\x18\x01 \x01(\x01R\x06lambda\x12\x14\n" +
 	"\x05slope\x18\x02 \x01(\x01R\x05slope\x12\x1c\n" +
 	"\tintercept\x18\x03 \x01(\x01R\tintercept\x12%\n" +
 	"\x0eauto_threshold\x18\x04 \x01(\x01R\rautoThreshold\x12\x1a\n" +
 	"\tlog_p_unk\x18\x05 \x01(\x01R\alogPUnk\x12\x1e\n" +
-	"\vlog_p_space\x18\x06 \x01(\x01R\tlogPSpace*c\n" +
+	"\vlog_p_space\x18\x06 \x01(\x01R\tlogPSpace\x12\x1c\n" +
+	"\n" +
+	"log_p_typo\x18\a \x01(\x01R\blogPTypo\x12\x1f\n" +
+	"\vmin_backoff\x18\b \x01(\x01R\n" +
+	"minBackoff\x12\x1b\n" +
+	"\tunk_shape\x18\t \x01(\x01R\bunkShape*c\n" +
 	"\x06Action\x12\x16\n" +
 	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vACTION_NONE\x10\x01\x12\x17\n" +
