@@ -33,10 +33,9 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		id := c.wordID(t, &s.variants)
 		z := c.surprise(t, id)
 		l.surprise = append(l.surprise, z)
-		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id,
-			Inner: unkLength(t, id) + c.p.UnkShape*z})
+		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text), unk: unkLength(t, id) + c.p.UnkShape*z}
+		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: inf.unk})
 		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
-		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text)}
 		if inf.open {
 			inf.common = id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb
 			c.cachedColumn(s, i, id, &inf)
@@ -119,11 +118,11 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 		dist--
 	}
 	s.matches = c.index.Lookup(s.matches[:0], text, dist)
-	own := c.typedRank(t, id)
+	own := c.typedRank(*inf)
 	floor := c.floor(own)
 	s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
-		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+c.unkShape(t, id)) < c.opts.WeakMargin) {
+		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk) < c.opts.WeakMargin) {
 		inf.weak = true
 		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
 			if wide, ok := c.index.(candidates.Wide); ok {

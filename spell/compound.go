@@ -354,14 +354,14 @@ func (c *Corrector) pair(s *scratch, q string, i int) {
 	weak := a.weak || b.weak
 	if weak {
 		s.matches = c.index.Lookup(s.matches[:0], text, c.opts.MaxDistance)
-		floor := c.floor(c.typedRank(ta, a.id)+c.typedRank(tb, b.id)) - c.p.Lambda*c.space.ins
+		floor := c.floor(c.typedRank(a)+c.typedRank(b)) - c.p.Lambda*c.space.ins
 		s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, fuzzyPerPart, &s.terms)
 		for _, r := range s.best {
 			s.lat.add(i, viterbi.State{End: i + 2, First: r.w.id, Last: r.w.id, Emission: r.em + c.space.of(merge)},
 				[]word{r.w}, merge)
 		}
 	}
-	own := c.typedRank(ta, s.info[i].id) + c.typedRank(tb, s.info[i+1].id)
+	own := c.typedRank(a) + c.typedRank(b)
 	floor := c.floor(own) - c.p.Lambda*min(c.space.of(spaceEdits{trans: 1}), c.space.of(spaceEdits{ins: 1, del: 1}))
 	boundary := utf8.RuneCountInString(ta.Text)
 	var segs []segmentation

@@ -38,13 +38,6 @@ func newShape(lm *langmodel.Model) *charlm.Model {
 	return charlm.New(words)
 }
 
-// unkShape returns the terms of log P_unk that depend on the typed token t with vocabulary id (0 for a known
-// word or a token that is not a word): its length term (unkLength), and its surprise weighed by the
-// parameter unk_shape.
-func (c *Corrector) unkShape(t tokenize.Token, id uint32) float64 {
-	return unkLength(t, id) + c.p.UnkShape*c.surprise(t, id)
-}
-
 // surprise returns, for an unknown word token, its surprise under the character model of the vocabulary
 // (charlm.Model.Surprise), never above 0; 0 for other tokens. A string that reads like no word of the
 // language ("jellqy") is less probable as an unknown word than one that does ("restoril"), so the correction
@@ -57,11 +50,11 @@ func (c *Corrector) surprise(t tokenize.Token, id uint32) float64 {
 	return min(0, c.shape.Surprise(word))
 }
 
-// typedRank is the rank of the typed token itself against its candidates: log P(t), log P_unk (with its shape and
-// length term) when it is unknown.
-func (c *Corrector) typedRank(t tokenize.Token, id uint32) float64 {
-	if id != langmodel.Unknown {
-		return c.b.LM.LogUnigram(id)
+// typedRank is the rank of a typed token against its candidates: log P(t), or log P_unk with the token's
+// own terms (tokInfo.unk) when it is unknown.
+func (c *Corrector) typedRank(inf tokInfo) float64 {
+	if inf.id != langmodel.Unknown {
+		return c.b.LM.LogUnigram(inf.id)
 	}
-	return c.p.LogPUnk + c.unkShape(t, id)
+	return c.p.LogPUnk + inf.unk
 }

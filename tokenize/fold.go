@@ -34,11 +34,9 @@ func Variants(dst []string, text string) []string {
 		}
 	}
 	for _, base := range []string{text, stripMarks(text)} {
-		for _, suffix := range []string{"'s", "\u2019s"} {
-			if b, ok := strings.CutSuffix(base, suffix); ok {
-				add(b)
-				add(noApostrophes(b)) // "o'neill's" → "oneill"
-			}
+		if b, suffix := Possessive(base); suffix != "" {
+			add(b)
+			add(noApostrophes(b)) // "o'neill's" → "oneill"
 		}
 		add(noApostrophes(base))
 		add(base)
