@@ -15,9 +15,9 @@
 package charlm
 
 import (
-	"cmp"
 	"math"
-	"slices"
+
+	"github.com/spellwright/speller/internal/alphabet"
 )
 
 // MaxSymbols bounds the classes of the model: the begin and end symbols, any other character, and the most
@@ -33,16 +33,15 @@ const (
 
 // Model is a character trigram model. It is immutable and safe for concurrent use.
 type Model struct {
-	ascii   [128]uint8
-	classOf map[rune]uint8 // non-ASCII characters of the alphabet
-	n       int            // classes
-	lp      []float32      // log P(c | a b) at (a·n + b)·n + c
-	mean    float64        // the vocabulary's mean log probability per symbol (characters and the end)
+	classes *alphabet.Classes
+	n       int       // classes
+	lp      []float32 // log P(c | a b) at (a·n + b)·n + c
+	mean    float64   // the vocabulary's mean log probability per symbol (characters and the end)
 }
 
 // New builds the model from the words (each counted once; duplicates count again).
 func New(words []string) *Model {
-	m := &Model{classOf: map[rune]uint8{}}
+	m := &Model{}
 	m.alphabet(words)
 	n := m.n
 	uni := make([]float64, n)
@@ -98,43 +97,17 @@ func New(words []string) *Model {
 
 // alphabet picks the most frequent characters of the words as classes.
 func (m *Model) alphabet(words []string) {
-	freq := map[rune]int{}
+	freq := map[rune]float64{}
 	for _, w := range words {
 		for _, r := range w {
 			freq[r]++
 		}
 	}
-	rs := make([]rune, 0, len(freq))
-	for r := range freq {
-		rs = append(rs, r)
-	}
-	slices.SortFunc(rs, func(a, b rune) int { return cmp.Or(cmp.Compare(freq[b], freq[a]), cmp.Compare(a, b)) })
-	for i := range m.ascii {
-		m.ascii[i] = classOther
-	}
-	m.n = firstClass
-	for _, r := range rs {
-		if m.n == MaxSymbols {
-			break
-		}
-		if r < 128 {
-			m.ascii[r] = uint8(m.n)
-		} else {
-			m.classOf[r] = uint8(m.n)
-		}
-		m.n++
-	}
+	m.classes = alphabet.New(freq, firstClass, MaxSymbols, classOther)
+	m.n = m.classes.Len()
 }
 
-func (m *Model) class(r rune) uint8 {
-	if r >= 0 && r < 128 {
-		return m.ascii[r]
-	}
-	if c, ok := m.classOf[r]; ok {
-		return c
-	}
-	return classOther
-}
+func (m *Model) class(r rune) uint8 { return m.classes.Of(r) }
 
 // symbols appends the classes of begin, begin, the runes of w and end to dst.
 func (m *Model) symbols(dst []uint8, w string) []uint8 {

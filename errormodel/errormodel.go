@@ -17,6 +17,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/spellwright/speller/internal/alphabet"
 	"github.com/spellwright/speller/internal/binenc"
 )
 
@@ -174,8 +175,7 @@ type Model struct {
 	counts *Counts
 	// Dense cost tables (-log P) over a small alphabet of classes; class 0 is Start, class 1 every other
 	// rune not in the alphabet.
-	class    [128]uint8
-	classOf  map[rune]uint8 // non-ASCII runes of the alphabet
+	classes  *alphabet.Classes
 	nclass   int
 	sub, ins []float32 // [x*nclass+y]
 	del, trn []float32
@@ -213,10 +213,6 @@ func (c *Counts) Model(opts Options) *Model {
 
 // buildAlphabet picks the most frequent characters of the intended words as dense classes.
 func (m *Model) buildAlphabet() {
-	type rc struct {
-		r rune
-		n float64
-	}
 	freq := make(map[rune]float64, len(m.counts.chars))
 	for r, n := range m.counts.chars {
 		freq[r] += n
@@ -225,46 +221,13 @@ func (m *Model) buildAlphabet() {
 		freq[k.x] += n
 		freq[k.y] += n
 	}
-	var rs []rc
-	for r, n := range freq {
-		if r != Start {
-			rs = append(rs, rc{r, n})
-		}
-	}
-	sort.Slice(rs, func(i, j int) bool {
-		if rs[i].n != rs[j].n {
-			return rs[i].n > rs[j].n
-		}
-		return rs[i].r < rs[j].r
-	})
-	for i := range m.class {
-		m.class[i] = classOther
-	}
-	m.class[Start] = classStart
-	m.classOf = make(map[rune]uint8)
-	m.nclass = 2
-	for _, x := range rs {
-		if m.nclass == maxClasses {
-			break
-		}
-		if x.r < 128 {
-			m.class[x.r] = uint8(m.nclass)
-		} else {
-			m.classOf[x.r] = uint8(m.nclass)
-		}
-		m.nclass++
-	}
+	delete(freq, Start)
+	m.classes = alphabet.New(freq, classOther+1, maxClasses, classOther)
+	m.classes.Set(Start, classStart)
+	m.nclass = m.classes.Len()
 }
 
-func (m *Model) classFor(r rune) uint8 {
-	if r >= 0 && r < 128 {
-		return m.class[r]
-	}
-	if c, ok := m.classOf[r]; ok {
-		return c
-	}
-	return classOther
-}
+func (m *Model) classFor(r rune) uint8 { return m.classes.Of(r) }
 
 // rates holds the per-kind marginals the probabilities back off to.
 type rates struct {
@@ -357,14 +320,11 @@ func (m *Model) buildTables() {
 	runes := make([]rune, k)
 	runes[classStart] = Start
 	runes[classOther] = utf8.MaxRune // a character no word has: unseen contexts and outcomes
-	for r := rune(0); r < 128; r++ {
-		if c := m.class[r]; c > classOther {
+	m.classes.Each(func(r rune, c uint8) {
+		if c > classOther {
 			runes[c] = r
 		}
-	}
-	for r, c := range m.classOf {
-		runes[c] = r
-	}
+	})
 	m.minCost = inf
 	cost := func(p float64) float32 {
 		c := float32(-math.Log(p))

@@ -273,9 +273,9 @@ func TestLogProbTwoEdits(t *testing.T) {
 	}
 }
 
-// alphabet returns the runes the model's probabilities range over in the tests: Start, every character of
+// testRunes returns the runes the model's probabilities range over in the tests: Start, every character of
 // the training data, and two unseen ones.
-func alphabet(c *Counts) []rune {
+func testRunes(c *Counts) []rune {
 	rs := []rune{'ж', 'Q'}
 	for r := range c.chars {
 		rs = append(rs, r)
@@ -287,7 +287,7 @@ func TestProbRange(t *testing.T) {
 	for _, opts := range []Options{{}, {Prior: 1}, {Prior: 100}} {
 		c := trainCounts()
 		m := c.Model(opts)
-		rs := alphabet(c)
+		rs := testRunes(c)
 		for _, kind := range []OpKind{Sub, Ins, Del, Trans} {
 			for _, x := range rs {
 				for _, y := range rs {
