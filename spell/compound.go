@@ -204,7 +204,7 @@ func (c *Corrector) segment(sg *segmenter, tm *terms, text string, boundary int,
 			}
 		}
 	}
-	paths := viterbi.Decode(l, transition{lm, c.p.LogPUnk, langmodel.NewBackoff(c.p.MinBackoff)},
+	paths := viterbi.Decode(l, transition{lm, c.p.LogPUnk, c.backoff},
 		viterbi.Options{Lambda: lambda, NBest: segNBest, Start: langmodel.Unknown})
 	out := sg.out[:0]
 	for _, path := range paths {
@@ -248,7 +248,7 @@ func adjacent(pos, boundary int) bool {
 // (< 0: none) and whether the reading only moved it (two words cut one rune from it). See spaceEdits.
 func (c *Corrector) finish(seg segmentation, boundary int, moved bool) segmentation {
 	for k := 1; k < len(seg.words); k++ {
-		seg.inner += c.b.LM.LogProbFloor(seg.words[k-1].id, seg.words[k].id, langmodel.NewBackoff(c.p.MinBackoff))
+		seg.inner += c.b.LM.LogProbFloor(seg.words[k-1].id, seg.words[k].id, c.backoff)
 	}
 	switch {
 	case boundary < 0:
@@ -266,7 +266,6 @@ func (c *Corrector) finish(seg segmentation, boundary int, moved bool) segmentat
 // two hashes per rune, against segment's maxPartRunes and a Viterbi search.
 func (c *Corrector) split2(sg *segmenter, tm *terms, text string, boundary int, floor float64) []segmentation {
 	lm := c.b.LM
-	backoff := langmodel.NewBackoff(c.p.MinBackoff)
 	out := sg.out[:0]
 	pos := 0
 	for k := range text {
@@ -285,7 +284,7 @@ func (c *Corrector) split2(sg *segmenter, tm *terms, text string, boundary int, 
 		if !ok || tm.isNever(r) {
 			continue
 		}
-		score := lm.LogUnigram(l) + lm.LogProbFloor(l, r, backoff)
+		score := lm.LogUnigram(l) + lm.LogProbFloor(l, r, c.backoff)
 		if score <= floor || len(out) == segNBest && score <= out[segNBest-1].score {
 			continue
 		}

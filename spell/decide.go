@@ -47,7 +47,11 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	if p.LogPSpace != l.space.prior {
 		l = l.priced(newSpaceCosts(c.b, p))
 	}
-	tr := transition{c.b.LM, p.LogPUnk, langmodel.NewBackoff(p.MinBackoff)}
+	backoff := c.backoff
+	if p.MinBackoff != c.p.MinBackoff {
+		backoff = langmodel.NewBackoff(p.MinBackoff)
+	}
+	tr := transition{c.b.LM, p.LogPUnk, backoff}
 	vo := viterbi.Options{Lambda: p.Lambda, NBest: c.opts.NBest, Start: langmodel.Start, Change: p.LogPTypo}
 	paths := viterbi.Decode(l, tr, vo)
 	identity := make([]viterbi.Step, len(toks))

@@ -21,6 +21,7 @@ import (
 	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/charlm"
 	"github.com/spellwright/speller/internal/lru"
+	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/tokenize"
 	"github.com/spellwright/speller/viterbi"
@@ -191,9 +192,11 @@ type Corrector struct {
 	index  candidates.Index
 	lists  *modelTerms
 	sounds *candidates.Phonetic
-	shape  *charlm.Model                     // the letters of the vocabulary's words: the shape of P_unk
-	cols   *lru.Cache[string, *cachedColumn] // the token cache (Options.TokenCache); nil: none
-	scrach sync.Pool
+	shape  *charlm.Model // the letters of the vocabulary's words: the shape of P_unk
+	// backoff is the language model's floor under p (model.Params.MinBackoff), its logarithm computed once.
+	backoff langmodel.Backoff
+	cols    *lru.Cache[string, *cachedColumn] // the token cache (Options.TokenCache); nil: none
+	scrach  sync.Pool
 }
 
 // cachedColumn is the column of a token, as column left it at some position i: the states after the typed
@@ -226,7 +229,8 @@ func New(b *model.Bundle, opts Options) *Corrector {
 	}
 	wg.Wait()
 	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
-		lists: newModelTerms(b), sounds: sounds, shape: shape, cols: lru.New[string, *cachedColumn](opts.TokenCache)}
+		lists: newModelTerms(b), sounds: sounds, shape: shape, backoff: langmodel.NewBackoff(b.Params.MinBackoff),
+		cols: lru.New[string, *cachedColumn](opts.TokenCache)}
 }
 
 // Bundle returns the model the corrector uses.
@@ -239,7 +243,8 @@ func (c *Corrector) Params() model.Params { return c.p }
 // of its own (columns are ranked with λ and P_unk).
 func (c *Corrector) WithParams(p model.Params) *Corrector {
 	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, index: c.index,
-		lists: c.lists, sounds: c.sounds, shape: c.shape, cols: lru.New[string, *cachedColumn](c.opts.TokenCache)}
+		lists: c.lists, sounds: c.sounds, shape: c.shape, backoff: langmodel.NewBackoff(p.MinBackoff),
+		cols: lru.New[string, *cachedColumn](c.opts.TokenCache)}
 }
 
 // tokInfo is what buildLattice learnt about a typed token.
