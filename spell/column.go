@@ -26,6 +26,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 	l.spaced, l.space = l.spaced[:0], c.space
 	l.surprise, l.shape = l.surprise[:0], c.p.UnkShape
 	s.info = s.info[:0]
+	s.seg.reset()
 	for i, t := range s.toks {
 		if err := ctx.Err(); err != nil {
 			return err

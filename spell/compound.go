@@ -88,6 +88,24 @@ type segmenter struct {
 	best    []ranked
 	bounds  []bound
 	out     []segmentation
+	// found holds what fuzzyParts found for each substring and distance in the current query (a span of
+	// foundWords), so that the characters of a weak token, read alone and with each neighbour, are searched
+	// once. The results depend on the query's terms, not on the string around the substring.
+	found      map[foundKey]foundSpan
+	foundWords []ranked
+}
+
+type foundKey struct {
+	sub string
+	d   int
+}
+
+type foundSpan struct{ from, to int32 }
+
+// reset forgets the substrings of the previous query.
+func (sg *segmenter) reset() {
+	clear(sg.found)
+	sg.foundWords = sg.foundWords[:0]
 }
 
 // segment returns the segNBest best readings of text as two or more words scoring above floor, best first.
@@ -230,13 +248,24 @@ func (c *Corrector) segment(sg *segmenter, tm *terms, text string, boundary int,
 // reports whether it found any.
 func (c *Corrector) fuzzyParts(sg *segmenter, tm *terms, text string, p, e, d int) bool {
 	sub := text[sg.offs[p]:sg.offs[e]]
-	sg.matches = c.index.Lookup(sg.matches[:0], sub, d)
-	sg.matches = slices.DeleteFunc(sg.matches, func(m candidates.Match) bool { return m.Distance != d })
-	sg.best = c.rank(sg.best, &sg.bounds, sg.matches, sub, c.p.LogPUnk, fuzzyPerPart, tm)
-	for _, b := range sg.best {
+	key := foundKey{sub, d}
+	span, ok := sg.found[key]
+	if !ok {
+		sg.matches = c.index.Lookup(sg.matches[:0], sub, d)
+		sg.matches = slices.DeleteFunc(sg.matches, func(m candidates.Match) bool { return m.Distance != d })
+		sg.best = c.rank(sg.best, &sg.bounds, sg.matches, sub, c.p.LogPUnk, fuzzyPerPart, tm)
+		span.from = int32(len(sg.foundWords))
+		sg.foundWords = append(sg.foundWords, sg.best...)
+		span.to = int32(len(sg.foundWords))
+		if sg.found == nil {
+			sg.found = make(map[foundKey]foundSpan)
+		}
+		sg.found[key] = span
+	}
+	for _, b := range sg.foundWords[span.from:span.to] {
 		sg.parts[p] = append(sg.parts[p], part{w: b.w, end: e, em: b.em})
 	}
-	return len(sg.best) > 0
+	return span.to > span.from
 }
 
 // adjacent reports whether a cut at rune pos is one rune from the typed space at rune boundary (< 0: none).

@@ -1,0 +1,135 @@
+package spell_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spellwright/speller/spell"
+)
+
+// sharedData is the evaluation data beside the project (see the README); tests that need it skip without it.
+var sharedData = filepath.Join("..", "..", "shared", "data")
+
+// devAnswerFiles are the dev sets whose answers TestDevAnswers pins: the real queries and the word lists.
+var devAnswerFiles = []string{
+	"queries/msmarco-a-clean.tsv", "queries/msmarco-a-typo.tsv", "queries/trec-dl-clean.tsv", "queries/trec-dl-typo.tsv",
+	"misspellings/dev/norvig-test1.tsv", "misspellings/dev/norvig-test2.tsv", "misspellings/dev/wikipedia.tsv",
+	"misspellings/dev/symspell-noisy-1000.tsv", "misspellings/dev/symspell-compound.tsv",
+}
+
+// devAnswerBlock is the number of queries per digest: a changed answer is located to a block of that many.
+const devAnswerBlock = 1000
+
+// devInputs returns the distinct typed inputs of a dev file (first column), in order of first appearance.
+func devInputs(tb testing.TB, rel string) []string {
+	f, err := os.Open(filepath.Join(sharedData, rel))
+	if os.IsNotExist(err) {
+		tb.Skipf("%s not found: the evaluation data is expected at %s (see README)", rel, sharedData)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	seen := make(map[string]bool)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for sc.Scan() {
+		typed, _, _ := strings.Cut(sc.Text(), "\t")
+		if typed == "" || strings.HasPrefix(typed, "#") || seen[typed] {
+			continue
+		}
+		seen[typed] = true
+		out = append(out, typed)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// answer renders what a user of r sees and the numbers behind it, at a precision that floating-point
+// reassociation does not move.
+func answer(r *spell.Result) string {
+	return fmt.Sprintf("%s\t%s\t%s\t%.4f\t%d", r.Action, r.Correction, r.BestPath, r.LogOdds, len(r.Alternatives))
+}
+
+// TestDevAnswers pins every answer of the default model on the dev sets (the engine, without the token
+// cache): an optimisation must not change one. The golden file holds a SHA-256 digest per block of
+// devAnswerBlock distinct inputs of each file (the data itself is not copied into the project). Run with
+// -update after a change meant to move answers, and say so in BENCHMARKS.md.
+func TestDevAnswers(t *testing.T) {
+	if raceEnabled {
+		t.Skip("answers are checked without the race detector (40,000 queries)")
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	c := engineCorrector(t)
+	var out strings.Builder
+	for _, rel := range devAnswerFiles {
+		inputs := devInputs(t, rel)
+		for start := 0; start < len(inputs); start += devAnswerBlock {
+			block := inputs[start:min(start+devAnswerBlock, len(inputs))]
+			h := sha256.New()
+			for _, q := range block {
+				r, err := c.Correct(context.Background(), spell.Request{Query: q})
+				if err != nil {
+					fmt.Fprintf(h, "%s\terror %v\n", q, err)
+					continue
+				}
+				fmt.Fprintf(h, "%s\t%s\n", q, answer(r))
+			}
+			fmt.Fprintf(&out, "%s\t%d\t%d\t%x\n", rel, start, len(block), h.Sum(nil)[:12])
+		}
+	}
+	golden := filepath.Join("testdata", "dev-answers.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("answers on the dev sets changed (file, first input of the block, inputs, digest; "+
+			"go test ./spell -run DevAnswers -update to accept):\n%s", diff(string(want), got))
+	}
+}
+
+// BenchmarkRealQueries corrects real web queries with one typo each (MS MARCO, the dev set), a stream that
+// does not repeat: "engine" without the token cache, "tokencache" with the default one (tokens repeat across
+// queries even when queries do not). It reports the cost per query and per token.
+func BenchmarkRealQueries(b *testing.B) {
+	inputs := devInputs(b, "queries/msmarco-a-typo.tsv")
+	tokens := 0
+	for _, q := range inputs {
+		tokens += len(strings.Fields(q))
+	}
+	for _, bc := range []struct {
+		name string
+		c    *spell.Corrector
+	}{{"engine", engineCorrector(b)}, {"tokencache", defaultCorrector(b)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := bc.c.Correct(ctx, spell.Request{Query: inputs[i%len(inputs)]}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)*float64(len(inputs))/float64(tokens), "ns/token")
+		})
+	}
+}
