@@ -244,6 +244,7 @@ func TestSymSpellExact(t *testing.T) {
 		{PrefixLength: 5, MaxDistance: 3},
 		{MaxDistance: 1, PrefixLength: 4},
 		{MinCount: 500, MaxTokenRunes: 12},
+		{NoCounts: true},
 	}
 	for _, o := range configs {
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
@@ -256,6 +257,9 @@ func TestSymSpellExact(t *testing.T) {
 					if utf8.RuneCountInString(q) <= o.MaxTokenRunes {
 						for _, m := range all[i] {
 							if m.Distance <= min(d, o.MaxDistance) && m.Count >= o.MinCount {
+								if o.NoCounts {
+									m.Count = 0
+								}
 								want = append(want, m)
 							}
 						}
@@ -368,7 +372,8 @@ func TestSymSpellOptionsDefaults(t *testing.T) {
 	}
 }
 
-// TestDeleterComplete checks that the delete generator yields every distinct delete (by hash) exactly once.
+// TestDeleterComplete checks that the delete generator yields every distinct delete (by hash) exactly once,
+// tagged with the number of runes deleted.
 func TestDeleterComplete(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
 	var g deleter
@@ -385,7 +390,7 @@ func TestDeleterComplete(t *testing.T) {
 		for m := uint64(0); m < 1<<len(p); m++ {
 			if popcount(m) <= d {
 				g.p, g.mask = p, m
-				want = append(want, g.hash())
+				want = append(want, g.hash(popcount(m)))
 			}
 		}
 		slices.Sort(want)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/spellwright/speller/internal/binenc"
@@ -219,7 +220,11 @@ type Model struct {
 	logReserved []float64
 	seed        maphash.Seed
 	wordTab     []uint32 // open addressing: id+1, 0 empty
-	biTab       []uint32 // open addressing: bigram index+1, 0 empty
+	// biTab is open addressing over the bigrams: index+1 in the low biIDBits bits, 0 empty, and above them a
+	// fingerprint of the key's hash, so that a probe of a slot holding another bigram (most probes: most
+	// transitions the decoder asks for were never seen) is rejected without reading biKeys.
+	biTab    []uint32
+	biIDBits uint
 }
 
 func (m *Model) index() {
@@ -249,15 +254,26 @@ func (m *Model) index() {
 		}
 	}
 	m.biTab = make([]uint32, tableSize(len(m.biKeys)))
+	m.biIDBits = uint(bits.Len(uint(len(m.biKeys))))
 	mask = uint64(len(m.biTab) - 1)
 	for i, k := range m.biKeys {
-		for h := hashmix.Mix(k) & mask; ; h = (h + 1) & mask {
+		hk := hashmix.Mix(k)
+		for h := hk & mask; ; h = (h + 1) & mask {
 			if m.biTab[h] == 0 {
-				m.biTab[h] = uint32(i) + 1
+				m.biTab[h] = uint32(i) + 1 | m.biPrint(hk)
 				break
 			}
 		}
 	}
+}
+
+// biPrint is the fingerprint of a bigram key's hash hk in biTab: its high bits, above the index bits (none
+// when the index takes all 32).
+func (m *Model) biPrint(hk uint64) uint32 {
+	if m.biIDBits >= 32 {
+		return 0
+	}
+	return uint32(hk>>32) << m.biIDBits
 }
 
 // tableSize returns a power of two at least twice n.
@@ -276,7 +292,15 @@ func (m *Model) Len() int { return len(m.words) }
 func (m *Model) Word(id uint32) string { return m.words[id] }
 
 // Count returns the unigram count of id, rounded.
-func (m *Model) Count(id uint32) uint64 { return uint64(math.Round(m.uni[id])) }
+func (m *Model) Count(id uint32) uint64 {
+	// math.Round for a count ≥ 0, without its software rounding: the fraction x − ⌊x⌋ is exact.
+	x := m.uni[id]
+	n := uint64(x)
+	if x-float64(n) >= 0.5 {
+		n++
+	}
+	return n
+}
 
 // Bigrams returns the number of bigrams kept.
 func (m *Model) Bigrams() int { return len(m.biKeys) }
@@ -298,13 +322,18 @@ func (m *Model) ID(word string) (uint32, bool) {
 func (m *Model) bigram(prev, w uint32) float64 {
 	k := pairKey(prev, w)
 	mask := uint64(len(m.biTab) - 1)
-	for h := hashmix.Mix(k) & mask; ; h = (h + 1) & mask {
+	hk := hashmix.Mix(k)
+	fp := m.biPrint(hk)
+	idMask := uint32(1)<<m.biIDBits - 1 // all ones when the index takes all 32 bits
+	for h := hk & mask; ; h = (h + 1) & mask {
 		v := m.biTab[h]
 		if v == 0 {
 			return 0
 		}
-		if m.biKeys[v-1] == k {
-			return float64(m.biVals[v-1])
+		if v&^idMask == fp {
+			if i := v&idMask - 1; m.biKeys[i] == k {
+				return float64(m.biVals[i])
+			}
 		}
 	}
 }

@@ -225,7 +225,7 @@ func New(b *model.Bundle, opts Options) *Corrector {
 	})
 	idx := opts.Index
 	if idx == nil {
-		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance})
+		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance, NoCounts: true})
 	}
 	wg.Wait()
 	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
