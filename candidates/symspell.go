@@ -122,8 +122,8 @@ type SymSpell struct {
 	// depthBits is 2 when the postings hold the number of runes deleted from the word's window (the delete's
 	// depth) above the id, 0 when the id leaves no room (more than 2^30 words).
 	depthBits uint
-	indexed  int // number of indexed words
-	pool     sync.Pool
+	indexed   int // number of indexed words
+	pool      sync.Pool
 }
 
 // SymSpellStats describes the size of a SymSpell index.
