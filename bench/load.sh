@@ -14,7 +14,15 @@
 #   bench/load.sh > /tmp/load.md
 #
 # Environment: DURATION (10s), OPEN_DURATION (20s), WARMUP (2s), CONNS (4), LEVELS ("8 32 64"), and
-# MISSPELLED, PIN, SPELLD_ARGS below.
+# MISSPELLED, PIN, SPELLD_ARGS, QUERIES, ORDER, ZIPF_S below; SPELLD_BIN runs that spelld binary instead of
+# building one from this tree (to compare builds in the same conditions).
+#
+# The query stream (ORDER): "cycle" sends the queries in turn, again and again, so that after one pass the
+# response cache answers everything (the best case); "once" sends each distinct query once (traffic that never
+# repeats: the worst case for the caches; spelld is restarted before each of its runs, so that no run finds the
+# answers of another in the cache); "zipf" draws them by a Zipf law of exponent ZIPF_S (1) over the distinct
+# queries (a head of frequent queries and a long tail, as in search logs). For real queries:
+#   QUERIES="../shared/data/queries/msmarco-a-typo.tsv ../shared/data/queries/msmarco-a-clean.tsv" ORDER=once bench/load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +37,15 @@ PIN=${PIN:-0}
 # SPELLD_ARGS are extra spelld flags, e.g. SPELLD_ARGS=--cache-size=-1 to correct every query (no response
 # cache: the worst case, traffic that never repeats).
 read -r -a spelld_args <<<"${SPELLD_ARGS:-}"
+# QUERIES are query files (typed<TAB>expected), space separated (default: the load tool's, the shared
+# misspelling lists); ORDER and ZIPF_S choose the stream (see above).
+read -r -a query_files <<<"${QUERIES:-}"
+query_args=()
+for f in "${query_files[@]}"; do
+	query_args+=(--queries "$f")
+done
+ORDER=${ORDER:-cycle}
+ZIPF_S=${ZIPF_S:-1}
 server_run=()
 client_run=()
 if [ "$PIN" = 1 ]; then
@@ -69,12 +86,19 @@ for addr in "$SPELLD_ADDR" "$EMPTY_ADDR" "$ADMIN_ADDR"; do
 done
 
 log "building spelld and bench/load into $tmp"
-go build -o "$tmp/spelld" ./cmd/spelld
+if [ -n "${SPELLD_BIN:-}" ]; then
+	cp "$SPELLD_BIN" "$tmp/spelld" # another build of spelld, e.g. of an older commit, to compare
+else
+	go build -o "$tmp/spelld" ./cmd/spelld
+fi
 go build -o "$tmp/load" ./bench/load
 
 load_before=$(uptime)
-"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn --admin "$ADMIN_ADDR" "${spelld_args[@]}" 2>"$tmp/spelld.log" &
-spelld_pid=$!
+start_spelld() {
+	"${server_run[@]}" "$tmp/spelld" --listen "$SPELLD_ADDR" --watch=false --drain 2s --drain-delay 0s --log-level warn --admin "$ADMIN_ADDR" "${spelld_args[@]}" 2>>"$tmp/spelld.log" &
+	spelld_pid=$!
+}
+start_spelld
 "${server_run[@]}" "$tmp/load" --serve-empty "$EMPTY_ADDR" --serve-for 10m >"$tmp/empty.log" 2>&1 &
 empty_pid=$!
 
@@ -92,6 +116,16 @@ log "waiting for spelld ($SPELLD_ADDR, pid $spelld_pid) and the empty server ($E
 "$tmp/load" --check --addr "$EMPTY_ADDR" --conns 1 --ready-timeout 30s --empty || { alive; exit 1; }
 alive
 
+# fresh_spelld restarts spelld with empty caches when the stream must not repeat (ORDER=once).
+fresh_spelld() {
+	[ "$ORDER" = once ] || return 0
+	kill "$spelld_pid" 2>/dev/null || true
+	wait "$spelld_pid" 2>/dev/null || true
+	start_spelld
+	"$tmp/load" --check --addr "$SPELLD_ADDR" --conns 1 --ready-timeout 60s || { alive; exit 1; }
+	alive
+}
+
 # field NAME JSON prints the number NAME of a flat-keyed JSON result (names are unique in it).
 field() { sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" <<<"$2"; }
 # errors JSON prints the error counts by code, or 0.
@@ -108,7 +142,11 @@ results=()
 bench() {
 	local label=$1 pid=$2 out
 	shift 2
-	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" --misspelled "$MISSPELLED" "$@")
+	local order=$ORDER
+	if [ "$pid" = "$empty_pid" ]; then
+		order=cycle # the empty server answers every query alike: its floor does not depend on the stream
+	fi
+	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" --misspelled "$MISSPELLED" --order "$order" --zipf-s "$ZIPF_S" "${query_args[@]}" "$@")
 	cmds+=("load ${args[*]}")
 	log "run: $label"
 	if ! out=$("${client_run[@]}" "$tmp/load" "${args[@]}"); then
@@ -118,7 +156,7 @@ bench() {
 	fi
 	alive
 	results+=("$out")
-	rows+=("| $label | $(field requests "$out") | $(field qps "$out") | $(errors "$out") | $(field p50 "$out") | $(field p90 "$out") | $(field p99 "$out") | $(field p999 "$out") | $(field max "$out") | $(field client_cpu_us_per_req "$out") | $(field server_cpu_us_per_req "$out") |")
+	rows+=("| $label | $(field requests "$out") | $(field qps "$out") | $(errors "$out") | $(field repeat_share "$out") | $(field p50 "$out") | $(field p90 "$out") | $(field p99 "$out") | $(field p999 "$out") | $(field max "$out") | $(field client_cpu_us_per_req "$out") | $(field server_cpu_us_per_req "$out") |")
 	log "  $(field qps "$out") qps, p50 $(field p50 "$out") µs, p99 $(field p99 "$out") µs, errors: $(errors "$out")"
 }
 
@@ -127,10 +165,12 @@ for c in "${LEVELS[@]}"; do
 done
 best=0
 for c in "${LEVELS[@]}"; do
+	fresh_spelld
 	bench "spelld | closed, concurrency $c" "$spelld_pid" --addr "$SPELLD_ADDR" --concurrency "$c" --duration "$DURATION"
 	best=$(awk -v a="$best" -v b="$(field qps "${results[-1]}")" 'BEGIN { print (b > a) ? b : a }')
 done
 rate=$(awk -v b="$best" 'BEGIN { r = int(0.8 * b); print (r < 1) ? 1 : r }')
+fresh_spelld
 curl -fsS "http://$ADMIN_ADDR/metrics" >"$tmp/metrics.before"
 bench "spelld | open, $rate req/s (80% of $best)" "$spelld_pid" --addr "$SPELLD_ADDR" --rate "$rate" --duration "$OPEN_DURATION"
 open=${results[-1]}
@@ -173,6 +213,7 @@ Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $(uname -sr), $(go version | 
 Load average (1, 5, 15 min) before: ${load_before##*load average: }; after: ${load_after##*load average: }.
 Client and servers are separate processes sharing these CPUs (default GOMAXPROCS each), over loopback TCP,
 $CONNS gRPC connections, plaintext. Queries: $query_source.
+Stream: $ORDER$( [ "$ORDER" = zipf ] && echo " (s = $ZIPF_S)")$( [ "$ORDER" = once ] && echo " (each distinct query once; spelld restarted before each of its runs)"); "repeats" is the share of the requests sent whose query was sent before in the run.
 Closed loop: N workers each send the next request when the answer arrives (maximum throughput).
 Open loop: a fixed arrival rate, at most 256 requests in flight, latency from the scheduled send time.
 Warmup $WARMUP, then $DURATION measured (open loop: $OPEN_DURATION). QPS: measured requests over the time from
@@ -180,8 +221,8 @@ the start of the measured window to the last answer. Latencies of the successful
 CPU is user+system time of the load client and of the server process, from the start of the measured window to the last answer, per measured request.
 "empty" is a SpellerService whose \`Correct\` returns an empty response at once: the gRPC floor.
 
-| target | load | requests | QPS | errors | p50 | p90 | p99 | p99.9 | max | client CPU µs/req | server CPU µs/req |
-|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
+| target | load | requests | QPS | errors | repeats | p50 | p90 | p99 | p99.9 | max | client CPU µs/req | server CPU µs/req |
+|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
 printf '%s\n' "${rows[@]}"
 cat <<EOF

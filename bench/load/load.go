@@ -34,6 +34,8 @@ type config struct {
 	maxRequests    int           // most requests measured; the run stops early when reached
 	readyTimeout   time.Duration // how long to wait for the target to serve before the run
 	serverPID      int           // when > 0, the target's process, whose CPU time is measured (Linux)
+	order          string        // the query stream: orderCycle, orderOnce or orderZipf
+	zipfS          float64       // orderZipf: the exponent
 }
 
 func (c config) mode() string {
@@ -66,13 +68,18 @@ type Result struct {
 	MaxRequests    int              `json:"max_requests"`
 	Queries        int              `json:"queries"`
 	QuerySource    string           `json:"query_source"`
+	Order          string           `json:"order"`            // the query stream: "cycle", "once" or "zipf"
+	ZipfS          float64          `json:"zipf_s,omitempty"` // order zipf: the exponent
+	Distinct       int              `json:"distinct_queries"` // the queries the stream draws from
+	Sent           int64            `json:"sent"`             // requests sent, warmup included
+	RepeatShare    float64          `json:"repeat_share"`     // of the requests sent, those whose query was sent before in the run
 	Requests       int              `json:"requests"` // measured: sent in the measured window
 	OK             int              `json:"ok"`
 	Errors         map[string]int64 `json:"errors"`             // by gRPC code
 	NotSent        int64            `json:"not_sent,omitempty"` // open loop: arrivals of the window still unsent at the hard deadline
 	MaxSendLagUS   float64          `json:"max_send_lag_us,omitempty"`
 	Waited         int64            `json:"waited_for_slot,omitempty"` // open loop: arrivals that found max_outstanding in flight
-	StoppedBy      string           `json:"stopped_by"`                // "duration", "max-requests" or "interrupted"
+	StoppedBy      string           `json:"stopped_by"`                // "duration", "max-requests", "queries" (order once: all sent) or "interrupted"
 	ElapsedS       float64          `json:"elapsed_s"`                 // from the start of the measured window to the last answer
 	QPS            float64          `json:"qps"`                       // measured requests answered (ok or not) per second of elapsed_s
 	LatencyUS      Latency          `json:"latency_us"`                // of the successful requests; open loop: from the scheduled send time
@@ -87,7 +94,7 @@ const correctMethod = "/speller.v1.SpellerService/Correct"
 type bench struct {
 	cfg     config
 	clients []spellerv1.SpellerServiceClient
-	reqs    []*spellerv1.CorrectRequest
+	queries *stream
 	rec     *recorder
 
 	start, from, end time.Time // warmup starts, measurement starts, measurement ends
@@ -183,12 +190,8 @@ func probe(ctx context.Context, cc *grpc.ClientConn, empty bool) error {
 // run runs the load described by cfg against clients, with the queries qs, and returns the result. The run
 // stops by itself: sending stops at the end of the warmup plus the duration, or earlier when maxRequests
 // have been measured, and every call has a deadline of cfg.timeout.
-func run(parent context.Context, cfg config, clients []spellerv1.SpellerServiceClient, qs []string) *Result {
-	b := &bench{cfg: cfg, clients: clients, rec: newRecorder(cfg.maxRequests), stopCh: make(chan struct{})}
-	b.reqs = make([]*spellerv1.CorrectRequest, len(qs))
-	for i, q := range qs {
-		b.reqs[i] = &spellerv1.CorrectRequest{Query: q}
-	}
+func run(parent context.Context, cfg config, clients []spellerv1.SpellerServiceClient, queries *stream) *Result {
+	b := &bench{cfg: cfg, clients: clients, queries: queries, rec: newRecorder(cfg.maxRequests), stopCh: make(chan struct{})}
 	b.start = time.Now()
 	b.from = b.start.Add(cfg.warmup)
 	b.end = b.from.Add(cfg.duration)
@@ -241,9 +244,16 @@ func run(parent context.Context, cfg config, clients []spellerv1.SpellerServiceC
 	r := &Result{
 		Mode: cfg.mode(), Target: cfg.target(), Addr: cfg.addr, Method: correctMethod,
 		Conns: cfg.conns, WarmupS: cfg.warmup.Seconds(), DurationS: cfg.duration.Seconds(),
-		TimeoutS: cfg.timeout.Seconds(), MaxRequests: cfg.maxRequests, Queries: len(qs),
+		TimeoutS: cfg.timeout.Seconds(), MaxRequests: cfg.maxRequests, Queries: len(queries.reqs),
 		Requests: n, OK: len(lat), Errors: map[string]int64{},
 		LatencyUS: summarize(lat), ClientProcs: gomaxprocs(), StoppedBy: b.stopWhy,
+		Order: queries.order, Distinct: queries.distinct(), Sent: queries.taken(),
+	}
+	if queries.order == orderZipf {
+		r.ZipfS = cfg.zipfS
+	}
+	if r.Sent > 0 {
+		r.RepeatShare = round3(float64(queries.repeats.Load()) / float64(r.Sent))
 	}
 	if cfg.rate > 0 {
 		r.RateQPS, r.MaxOutstanding = cfg.rate, cfg.maxOutstanding
@@ -321,10 +331,14 @@ func (b *bench) closedLoop(ctx context.Context) {
 	for w := range b.cfg.concurrency {
 		wg.Go(func() {
 			client := b.clients[w%len(b.clients)]
-			qi := w * len(b.reqs) / b.cfg.concurrency // workers start at different queries
 			for !b.stopped.Load() && ctx.Err() == nil {
 				t := time.Now()
 				if !t.Before(b.end) {
+					return
+				}
+				req, ok := b.queries.take()
+				if !ok {
+					b.stop(t, "queries")
 					return
 				}
 				slot := -1
@@ -334,8 +348,7 @@ func (b *bench) closedLoop(ctx context.Context) {
 						return
 					}
 				}
-				err := b.call(ctx, client, b.reqs[qi])
-				qi = (qi + 1) % len(b.reqs)
+				err := b.call(ctx, client, req)
 				if slot >= 0 {
 					b.done(slot, t, err)
 				}
@@ -389,7 +402,12 @@ schedule:
 		if d := time.Until(sched); d > 0 {
 			time.Sleep(d)
 		}
-		j := job{sched: sched, measured: !sched.Before(b.from), req: b.reqs[i%len(b.reqs)]}
+		req, ok := b.queries.take()
+		if !ok {
+			b.stop(sched, "queries")
+			break
+		}
+		j := job{sched: sched, measured: !sched.Before(b.from), req: req}
 		handed := false
 		select {
 		case jobs <- j:

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,7 +175,7 @@ func TestEndToEnd(t *testing.T) {
 		cfg := base
 		cfg.concurrency, cfg.warmup, cfg.duration, cfg.maxRequests = 4, 100*time.Millisecond, time.Second, 300
 		start := time.Now()
-		r := run(ctx, cfg, clients, builtinQueries)
+		r := run(ctx, cfg, clients, mustStream(t, orderCycle, builtinQueries))
 		if el := time.Since(start); el > cfg.warmup+cfg.duration+time.Second {
 			t.Errorf("the run took %v", el)
 		}
@@ -191,7 +194,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("open", func(t *testing.T) {
 		cfg := base
 		cfg.rate, cfg.warmup, cfg.duration, cfg.maxRequests = 400, 100*time.Millisecond, 500*time.Millisecond, 1000
-		r := run(ctx, cfg, clients, builtinQueries)
+		r := run(ctx, cfg, clients, mustStream(t, orderCycle, builtinQueries))
 		// 400/s for 0.5s: 200 arrivals in the window, on a fixed schedule.
 		if r.Requests+int(r.NotSent) != 200 || r.OK != r.Requests || r.StoppedBy != "duration" {
 			t.Errorf("requests %d, not sent %d, ok %d, stopped by %q; want 200 arrivals, all ok", r.Requests, r.NotSent, r.OK, r.StoppedBy)
@@ -200,6 +203,87 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("result %+v", r)
 		}
 	})
+	t.Run("once", func(t *testing.T) {
+		cfg := base
+		cfg.concurrency, cfg.warmup, cfg.duration, cfg.maxRequests = 4, 0, 5*time.Second, 1000
+		qs := append(slices.Clone(builtinQueries), builtinQueries[:10]...) // duplicates are sent once
+		r := run(ctx, cfg, clients, mustStream(t, orderOnce, qs))
+		if r.StoppedBy != "queries" || r.Requests != len(builtinQueries) || r.Sent != int64(len(builtinQueries)) ||
+			r.RepeatShare != 0 || r.Distinct != len(builtinQueries) {
+			t.Errorf("stopped by %q, requests %d, sent %d, repeats %g, distinct %d; want every distinct query once",
+				r.StoppedBy, r.Requests, r.Sent, r.RepeatShare, r.Distinct)
+		}
+	})
+}
+
+func mustStream(t *testing.T, order string, qs []string) *stream {
+	t.Helper()
+	st, err := newStream(order, qs, 1, querySeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestStream checks the three orders: cycle repeats after one pass, once never repeats and ends, zipf draws
+// the head far more often than the tail, and the repeat share counts what was sent before.
+func TestStream(t *testing.T) {
+	qs := []string{"a", "b", "c", "a"}
+	cyc := mustStream(t, orderCycle, qs)
+	var got []string
+	for range 8 {
+		r, ok := cyc.take()
+		if !ok {
+			t.Fatal("cycle: exhausted")
+		}
+		got = append(got, r.Query)
+	}
+	if want := []string{"a", "b", "c", "a", "a", "b", "c", "a"}; !slices.Equal(got, want) {
+		t.Errorf("cycle = %q, want %q", got, want)
+	}
+	if cyc.repeats.Load() != 5 { // the second "a" of the list, and the whole second pass
+		t.Errorf("cycle repeats = %d, want 5", cyc.repeats.Load())
+	}
+	once := mustStream(t, orderOnce, qs)
+	got = got[:0]
+	for {
+		r, ok := once.take()
+		if !ok {
+			break
+		}
+		got = append(got, r.Query)
+	}
+	if want := []string{"a", "b", "c"}; !slices.Equal(got, want) || once.repeats.Load() != 0 || once.taken() != 3 {
+		t.Errorf("once = %q (repeats %d, taken %d), want %q once each", got, once.repeats.Load(), once.taken(), want)
+	}
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = fmt.Sprint("q", i)
+	}
+	z := mustStream(t, orderZipf, many)
+	counts := map[string]int{}
+	for range 100000 {
+		r, _ := z.take()
+		counts[r.Query]++
+	}
+	// P(rank 1) = 1/H(1000) ≈ 0.134; rank 2 half of it; rank 1000 a thousandth.
+	if c := counts["q0"]; c < 12500 || c > 14500 {
+		t.Errorf("zipf: the head query %d times in 100000, want about 13400", c)
+	}
+	if c0, c1 := counts["q0"], counts["q1"]; math.Abs(float64(c0)/float64(c1)-2) > 0.2 {
+		t.Errorf("zipf: head %d, second %d, want a ratio of 2", c0, c1)
+	}
+	for _, bad := range []struct {
+		order string
+		s     float64
+	}{{"random", 1}, {orderZipf, 0}, {orderZipf, -1}, {orderZipf, math.NaN()}} {
+		if _, err := newStream(bad.order, qs, bad.s, 1); err == nil {
+			t.Errorf("newStream(%q, s %v) = nil error", bad.order, bad.s)
+		}
+	}
+	if _, err := newStream(orderCycle, nil, 1, 1); err == nil {
+		t.Error("newStream without queries = nil error")
+	}
 }
 
 func TestMainCode(t *testing.T) {
@@ -211,6 +295,8 @@ func TestMainCode(t *testing.T) {
 		{"--rate", "100", "--concurrency", "4"},
 		{"--duration", "0s"},
 		{"--conns", "0"},
+		{"--order", "random"},
+		{"--order", "zipf", "--zipf-s", "0"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := mainCode(ctx, args, &out, &errOut); code != 2 {

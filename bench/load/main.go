@@ -87,6 +87,8 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.maxRequests, "max-requests", 5_000_000, "stop after this many measured requests")
 	fs.DurationVar(&cfg.readyTimeout, "ready-timeout", 10*time.Second, "how long to wait for the target to serve")
 	fs.IntVar(&cfg.serverPID, "server-pid", 0, "the target's `pid`, to report its CPU time per request (Linux)")
+	fs.StringVar(&cfg.order, "order", orderCycle, "the query stream: cycle (the queries in turn, again and again), once (each distinct query once: traffic that never repeats; the run stops when all are sent) or zipf (drawn by a Zipf law over the distinct queries)")
+	fs.Float64Var(&cfg.zipfS, "zipf-s", 1, "--order zipf: the exponent s, P(rank k) ∝ 1/k^s")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: load [flags] [query files...]\n       load --serve-empty ADDR")
 		fs.PrintDefaults()
@@ -156,6 +158,10 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "load: %v\n", err)
 		return 1
 	}
+	stream, err := newStream(cfg.order, qs, cfg.zipfS, querySeed)
+	if err != nil {
+		return usage("%v", err)
+	}
 	ccs, err := dial(cfg.addr, cfg.conns)
 	if err != nil {
 		fmt.Fprintf(stderr, "load: %v\n", err)
@@ -173,7 +179,7 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for i, cc := range ccs {
 		clients[i] = spellerv1.NewSpellerServiceClient(cc)
 	}
-	r := run(ctx, cfg, clients, qs)
+	r := run(ctx, cfg, clients, stream)
 	r.QuerySource = source
 	if *jsonOut {
 		b, _ := json.Marshal(r)
@@ -215,6 +221,11 @@ func printText(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "load      %s, %d conns -> %s at %s (%s)\n", load, r.Conns, r.Target, r.Addr, r.Method)
 	fmt.Fprintf(w, "run       warmup %gs, duration %gs (stopped by %s), call timeout %gs\n", r.WarmupS, r.DurationS, r.StoppedBy, r.TimeoutS)
 	fmt.Fprintf(w, "queries   %s\n", r.QuerySource)
+	order := r.Order
+	if r.Order == orderZipf {
+		order = fmt.Sprintf("zipf, s = %g", r.ZipfS)
+	}
+	fmt.Fprintf(w, "stream    %s over %d distinct queries: %d sent, %.1f%% of them repeats\n", order, r.Distinct, r.Sent, 100*r.RepeatShare)
 	errs := "none"
 	if len(r.Errors) > 0 {
 		var parts []string
