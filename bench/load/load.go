@@ -73,7 +73,7 @@ type Result struct {
 	Distinct       int              `json:"distinct_queries"` // the queries the stream draws from
 	Sent           int64            `json:"sent"`             // requests sent, warmup included
 	RepeatShare    float64          `json:"repeat_share"`     // of the requests sent, those whose query was sent before in the run
-	Requests       int              `json:"requests"` // measured: sent in the measured window
+	Requests       int              `json:"requests"`         // measured: sent in the measured window
 	OK             int              `json:"ok"`
 	Errors         map[string]int64 `json:"errors"`             // by gRPC code
 	NotSent        int64            `json:"not_sent,omitempty"` // open loop: arrivals of the window still unsent at the hard deadline
