@@ -29,7 +29,14 @@ func TestMain(m *testing.M) {
 // runSpeller runs the binary and returns stdout, stderr and the exit code.
 func runSpeller(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runSpellerIn(t, "", stdin, args...)
+}
+
+// runSpellerIn is runSpeller in the directory dir ("": the test's).
+func runSpellerIn(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(speller, args...)
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -120,6 +127,19 @@ func TestCorruptModel(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "model") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+}
+
+// TestTrainOutputGolden compares what speller train prints about its sources, every skip reason by name,
+// with a golden file; run the test with -update to rewrite it.
+func TestTrainOutputGolden(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := runSpeller(t, "", "train", "--corpus", "testdata/corpus.txt", "--unigrams", "testdata/unigrams.txt",
+		"--pairs", "testdata/pairs.tsv", "--pairs", "testdata/pairs-skips.tsv", "--out", filepath.Join(dir, "m.model"),
+		"--build-time", "1700000000")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	checkGolden(t, "train-output.golden", stableOutput(out, dir))
 }
 
 // TestTrainCorrectEval trains a model from the fixtures through the binary, then uses it.
