@@ -6,8 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spellwright/speller/data"
 )
 
 var speller string // the binary under test
@@ -126,6 +129,30 @@ func TestCorruptModel(t *testing.T) {
 	_, stderr, code := runSpeller(t, "", "correct", "--model", path, "x")
 	if code != 1 || !strings.Contains(stderr, "model") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestVersion checks that --version names the module, the revision and the embedded model's version.
+func TestVersion(t *testing.T) {
+	b, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{"--version", "version"} {
+		out, stderr, code := runSpeller(t, "", arg)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", arg, code, stderr)
+		}
+		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`(?m)^module +github\.com/spellwright/speller \S+$`),
+			regexp.MustCompile(`(?m)^revision +([0-9a-f]{40} \(.+\)|unknown \(.+\))$`),
+			regexp.MustCompile(`(?m)^go +go1\.\d+`),
+			regexp.MustCompile(`(?m)^default model +` + regexp.QuoteMeta(b.Meta.Version) + ` \(built `),
+		} {
+			if !want.MatchString(out) {
+				t.Errorf("%s: output does not match %s:\n%s", arg, want, out)
+			}
+		}
 	}
 }
 
