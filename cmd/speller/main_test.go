@@ -220,10 +220,7 @@ func TestTrainCorrectEval(t *testing.T) {
 
 // TestDevTargets checks the quality targets of the default model on the shared evaluation sets.
 func TestDevTargets(t *testing.T) {
-	dev := filepath.Join("..", "..", "..", "shared", "data", "misspellings", "dev")
-	if _, err := os.Stat(dev); err != nil {
-		t.Skipf("evaluation data not found at %s (it is beside the repository in CI): %v", dev, err)
-	}
+	dev := sharedData(t, "misspellings", "dev")
 	// The default model is tuned for F0.5 on examples from held-out sessions in the traffic's mix (about one
 	// correction in seven): it offers a correction only on strong evidence, which single misspelled words out
 	// of context (the word lists) often lack. The web word list also holds the web's common misspellings as
