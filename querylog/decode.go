@@ -93,8 +93,10 @@ func newDecoder(opts ReadOptions, rep *Report) *decoder {
 // recorded in the report; the error returned is fn's or the context's.
 func (d *decoder) rowGroup(ctx context.Context, t task, fn func([]Row) error) error {
 	s := t.src
+	var done int64 // rows of the group decoded
 	fail := func(err error) {
 		d.rep.Skip(SkipUnreadableRowGroup, 1)
+		d.rep.RowsUnread += max(s.groupRows(t.rg)-done, 0)
 		d.rep.AddError(fmt.Sprintf("querylog: read %s: row group %d: %v", s.path, t.rg, err))
 	}
 	defer d.closeCursors()
@@ -103,7 +105,7 @@ func (d *decoder) rowGroup(ctx context.Context, t task, fn func([]Row) error) er
 		fail(err)
 		return nil
 	}
-	for done := int64(0); done < nrows; {
+	for done < nrows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -31,7 +32,17 @@ type ReadOptions struct {
 	MaxBatchRows int
 	// MaxErrors caps Report.Errors (default DefaultMaxErrors).
 	MaxErrors int
+	// SkipUnreadableFiles makes Read go on without the files that cannot be
+	// opened, whose footer cannot be parsed (not Parquet, truncated) or whose
+	// schema does not fit, counting them in Report.FilesFailed. By default such a
+	// file makes Read return an error (wrapping ErrUnreadableFile, or a
+	// *SchemaError) before any row is read.
+	SkipUnreadableFiles bool
 }
+
+// ErrUnreadableFile is wrapped by the error Read returns when a file cannot be opened
+// or its footer cannot be parsed.
+var ErrUnreadableFile = errors.New("unreadable log file")
 
 const (
 	defaultMaxQueryBytes = 1024
@@ -62,9 +73,10 @@ func (o ReadOptions) withDefaults() ReadOptions {
 // Each element of paths is a file name or a filepath.Glob pattern; a pattern (or name)
 // that matches no file is an error, and a file named twice is read once. The footers
 // of all files are read first: a file that cannot be opened or whose footer cannot be
-// parsed is recorded in the Report and skipped, and a file that lacks a required
-// column or has a column of the wrong type makes Read return a *SchemaError before
-// any row is read.
+// parsed makes Read return an error wrapping ErrUnreadableFile that names every such
+// file, and a file that lacks a required column or has a column of the wrong type
+// makes Read return a *SchemaError, before any row is read; with
+// opts.SkipUnreadableFiles, such files are recorded in the Report and skipped instead.
 //
 // The row groups of all files are then decoded by a pool of opts.Workers goroutines.
 // fn is called from several goroutines concurrently and must be safe for that. Each
@@ -74,11 +86,12 @@ func (o ReadOptions) withDefaults() ReadOptions {
 // are plain values, their strings may be kept) if they are needed later.
 //
 // Invalid rows are skipped and counted in the Report by reason. A row group that
-// cannot be decoded is counted as SkipUnreadableRowGroup, its error is added to
+// cannot be decoded is counted as SkipUnreadableRowGroup, the rows of it that were
+// not decoded (as the footer counts them) in Report.RowsUnread, its error is added to
 // Report.Errors and reading goes on with the next row group; rows of the group
 // already handed to fn (when it was split into several batches) stay handed.
 //
-// Read returns an error when no file could be read, when ctx is cancelled
+// Read returns an error when a file is unreadable (see above), when no file could be read, when ctx is cancelled
 // (ctx.Err()), or when fn returns an error (that error, after which fn is not called
 // again). The returned Report is never nil.
 func Read(ctx context.Context, paths []string, opts ReadOptions, fn func(batch []Row) error) (*Report, error) {
@@ -102,7 +115,7 @@ func Read(ctx context.Context, paths []string, opts ReadOptions, fn func(batch [
 		s, err := openFooter(p, props)
 		if err != nil {
 			var se *SchemaError
-			if errors.As(err, &se) {
+			if errors.As(err, &se) && !opts.SkipUnreadableFiles {
 				return rep, err
 			}
 			rep.FilesFailed++
@@ -114,6 +127,10 @@ func Read(ctx context.Context, paths []string, opts ReadOptions, fn func(batch [
 		}
 		rep.Files++
 		srcs = append(srcs, s)
+	}
+	if rep.FilesFailed > 0 && !opts.SkipUnreadableFiles {
+		return rep, fmt.Errorf("querylog: %w (%d of %d files): %s", ErrUnreadableFile, rep.FilesFailed, len(files),
+			strings.Join(rep.Errors, "; "))
 	}
 	if len(srcs) == 0 {
 		if len(files) == 1 {
@@ -409,6 +426,17 @@ func (s *source) open() (*file.Reader, error) {
 }
 
 // release marks one row group done, closing the file after the last.
+// groupRows returns the row count of row group i that the footer states (0 if it
+// cannot be had).
+func (s *source) groupRows(i int) (n int64) {
+	defer func() {
+		if recover() != nil {
+			n = 0
+		}
+	}()
+	return s.md.RowGroup(i).NumRows()
+}
+
 func (s *source) release() {
 	if s.pending.Add(-1) == 0 {
 		s.close()

@@ -13,8 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/schema"
+
+	"github.com/spellwright/speller/internal/parquettest"
 )
 
 func sampleRows() []Row {
@@ -443,10 +444,26 @@ func TestTruncatedFile(t *testing.T) {
 			t.Fatalf("cut at %d: report %v", cut, rep)
 		}
 	}
-	// Next to a good file, the broken one is reported and the good one read.
+	// Next to a good file, the broken one is an error naming it before any row is read,
+	// unless unreadable files are skipped: then it is reported and the good one read.
 	writeRows(t, filepath.Join(dir, "good.parquet"), WriteOptions{}, sampleRows())
 	rows, rep, err := readAll(t, []string{filepath.Join(dir, "*.parquet")}, ReadOptions{})
+	if !errors.Is(err, ErrUnreadableFile) || !strings.Contains(err.Error(), "cut.parquet") || !strings.Contains(err.Error(), "1 of 2 files") ||
+		len(rows) != 0 || rep.RowsRead != 0 {
+		t.Fatalf("rows=%d report=%v err=%v", len(rows), rep, err)
+	}
+	rows, rep, err = readAll(t, []string{filepath.Join(dir, "*.parquet")}, ReadOptions{SkipUnreadableFiles: true})
 	if err != nil || len(rows) != 5 || rep.Files != 1 || rep.FilesFailed != 1 || !strings.Contains(rep.Errors[0], "cut.parquet") {
+		t.Fatalf("rows=%d report=%v err=%v", len(rows), rep, err)
+	}
+	// So is a file of the wrong schema.
+	os.Remove(p)
+	writeRows(t, filepath.Join(dir, "noquery.parquet"), WriteOptions{OmitColumns: []string{ColQuery}}, sampleRows())
+	if _, _, err := readAll(t, []string{filepath.Join(dir, "*.parquet")}, ReadOptions{}); !errors.Is(err, ErrMissingColumn) {
+		t.Fatalf("wrong schema beside a good file: err=%v", err)
+	}
+	rows, rep, err = readAll(t, []string{filepath.Join(dir, "*.parquet")}, ReadOptions{SkipUnreadableFiles: true})
+	if err != nil || len(rows) != 5 || rep.FilesFailed != 1 || !strings.Contains(rep.Errors[0], "missing required column") {
 		t.Fatalf("rows=%d report=%v err=%v", len(rows), rep, err)
 	}
 }
@@ -457,31 +474,15 @@ func TestCorruptRowGroup(t *testing.T) {
 	p := tmp(t, "log.parquet")
 	rows := manyRows(4000, 2)
 	writeRows(t, p, WriteOptions{RowGroupRows: 1000}, rows)
-	rdr, err := file.OpenParquetFile(p, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := rdr.MetaData().RowGroup(1).ColumnChunk(2) // query column of the second group
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := cc.DataPageOffset()
-	if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 {
-		off = min(off, cc.DictionaryPageOffset())
-	}
-	rdr.Close()
-	data, _ := os.ReadFile(p)
-	for i := range 24 {
-		data[off+int64(i)] = 0xff
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
+	if n, err := parquettest.CorruptRowGroup(p, 1, 2); err != nil || n != 1000 { // query column of the second group
+		t.Fatal(n, err)
 	}
 	got, rep, err := readAll(t, []string{p}, ReadOptions{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Skipped[SkipUnreadableRowGroup] != 1 || rep.RowGroups != 3 || len(got) != 3000 || len(rep.Errors) != 1 {
+	if rep.Skipped[SkipUnreadableRowGroup] != 1 || rep.RowGroups != 3 || len(got) != 3000 || len(rep.Errors) != 1 ||
+		rep.RowsUnread != 1000 || rep.Rows() != 4000 || rep.SkippedShare() != 0.25 {
 		t.Fatalf("rows=%d report=%v", len(got), rep)
 	}
 	if !strings.Contains(rep.Errors[0], p) || !strings.Contains(rep.Errors[0], "row group 1") {
@@ -579,7 +580,7 @@ func TestReportMerge(t *testing.T) {
 	a.Files, a.RowsRead = 1, 10
 	a.Skip(SkipEmptyQuery, 2)
 	a.AddError("e1")
-	b.Files, b.RowsRead, b.RowsKept = 2, 5, 5
+	b.Files, b.RowsRead, b.RowsKept, b.RowsUnread = 2, 5, 5, 5
 	b.Skip(SkipEmptyQuery, 1)
 	b.Skip(SkipBadTimestamp, 4)
 	b.Skip(SkipOversize, 0)
@@ -587,12 +588,12 @@ func TestReportMerge(t *testing.T) {
 	b.AddError("e3")
 	a.Merge(b)
 	a.Merge(nil)
-	if a.Files != 3 || a.RowsRead != 15 || a.RowsKept != 5 ||
+	if a.Files != 3 || a.RowsRead != 15 || a.RowsKept != 5 || a.RowsUnread != 5 || a.SkippedShare() != 0.6 ||
 		!reflect.DeepEqual(a.Skipped, map[string]int64{SkipEmptyQuery: 3, SkipBadTimestamp: 4}) ||
 		!reflect.DeepEqual(a.Errors, []string{"e1", "e2"}) || a.ErrorsDropped != 1 {
 		t.Fatalf("merged %+v", a)
 	}
-	if s := a.String(); !strings.Contains(s, "empty_query=3") || !strings.Contains(s, "errors=3") {
+	if s := a.String(); !strings.Contains(s, "empty_query=3") || !strings.Contains(s, "errors=3") || !strings.Contains(s, "rows_unread=5") {
 		t.Fatalf("String() = %q", s)
 	}
 }

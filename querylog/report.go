@@ -64,6 +64,7 @@ type Report struct {
 	RowGroups   int64            `json:"row_groups"`   // row groups read to the end
 	RowsRead    int64            `json:"rows_read"`    // rows decoded, kept or skipped
 	RowsKept    int64            `json:"rows_kept"`    // rows passed to the callback
+	RowsUnread  int64            `json:"rows_unread"`  // rows of unreadable row groups not decoded, as their footer counts them
 	Skipped     map[string]int64 `json:"skipped"`      // reason (Skip* constants) -> rows (row groups for SkipUnreadableRowGroup)
 	Errors      []string         `json:"errors"`       // file-level and row-group-level errors, capped
 	// ErrorsDropped counts the messages not kept in Errors because of the cap.
@@ -104,6 +105,21 @@ func (r *Report) SkippedRows() int64 {
 	return n
 }
 
+// Rows returns the rows of the files read: those decoded and those of unreadable row
+// groups (RowsRead + RowsUnread).
+func (r *Report) Rows() int64 { return r.RowsRead + r.RowsUnread }
+
+// SkippedShare returns the share of Rows that did not reach the callback: rows skipped
+// for any reason and rows of unreadable row groups; 0 when there are no rows. Rows of
+// files that could not be opened are not known and not counted.
+func (r *Report) SkippedShare() float64 {
+	n := r.Rows()
+	if n == 0 {
+		return 0
+	}
+	return float64(r.SkippedRows()+r.RowsUnread) / float64(n)
+}
+
 // AddError records msg, unless the cap is reached, in which case it is counted in
 // ErrorsDropped.
 func (r *Report) AddError(msg string) {
@@ -129,6 +145,7 @@ func (r *Report) Merge(o *Report) {
 	r.RowGroups += o.RowGroups
 	r.RowsRead += o.RowsRead
 	r.RowsKept += o.RowsKept
+	r.RowsUnread += o.RowsUnread
 	for k, v := range o.Skipped {
 		r.Skip(k, v)
 	}
@@ -146,6 +163,9 @@ func (r *Report) String() string {
 	}
 	sort.Strings(keys)
 	s := fmt.Sprintf("files=%d failed=%d row_groups=%d rows_read=%d rows_kept=%d", r.Files, r.FilesFailed, r.RowGroups, r.RowsRead, r.RowsKept)
+	if r.RowsUnread > 0 {
+		s += fmt.Sprintf(" rows_unread=%d", r.RowsUnread)
+	}
 	for _, k := range keys {
 		s += fmt.Sprintf(" %s=%d", k, r.Skipped[k])
 	}

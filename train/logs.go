@@ -56,8 +56,15 @@ type LogOptions struct {
 	// as the first word, and single-word misspellings are then corrected towards words that start queries
 	// rather than the words meant (on the dev sets, −0.05 to −0.14 accuracy on a simulated log).
 	StartContext bool
-	// Read configures the Parquet reader (its Workers default to GOMAXPROCS).
+	// Read configures the Parquet reader (its Workers default to GOMAXPROCS). A file that cannot be read
+	// at all is an error unless Read.SkipUnreadableFiles is set.
 	Read querylog.ReadOptions
+	// MaxSkipped is the largest share of the log's rows that may be lost, rows the reader skipped (null
+	// session, empty query, invalid UTF-8, oversize, bad timestamp) and rows of row groups it could not
+	// decode together (querylog.Report.SkippedShare), before AddLogs fails with ErrTooManySkipped
+	// (default DefaultMaxSkipped; negative: none may be lost; 1 or more: no limit). Rows of files that
+	// could not be opened are not known and not counted.
+	MaxSkipped float64
 
 	// Examples, if set, receives labelled examples for the tuner, lines typed<TAB>expected<TAB>count: mined
 	// corrections and clicked queries that were never reformulated (expected "_"), at most MaxExamples
@@ -101,7 +108,14 @@ const (
 	DefaultMinCount    = 3
 	DefaultMaxQueries  = 2_000_000
 	DefaultMaxExamples = 20_000
+	// DefaultMaxSkipped is the default LogOptions.MaxSkipped: more than 1% of the rows lost means a damaged
+	// or misencoded log (a corrupt row group, timestamps in the wrong unit), not the usual stray row.
+	DefaultMaxSkipped = 0.01
 )
+
+// ErrTooManySkipped is wrapped by the error AddLogs returns when a larger share of the log's rows than
+// LogOptions.MaxSkipped was skipped or unreadable.
+var ErrTooManySkipped = errors.New("too many log rows skipped")
 
 func (o LogOptions) withDefaults() LogOptions {
 	if o.MinSupport <= 0 {
@@ -124,6 +138,9 @@ func (o LogOptions) withDefaults() LogOptions {
 	}
 	if o.MaxExamples <= 0 {
 		o.MaxExamples = DefaultMaxExamples
+	}
+	if o.MaxSkipped == 0 {
+		o.MaxSkipped = DefaultMaxSkipped
 	}
 	return o
 }
@@ -258,6 +275,9 @@ func (c *Counter) AddLogs(ctx context.Context, paths []string, opts LogOptions) 
 	if err != nil {
 		return rep, fmt.Errorf("train: %w", err)
 	}
+	if err := checkSkipped(rep.Read, opts.MaxSkipped); err != nil {
+		return rep, err
+	}
 
 	// Stage 2: sessions.
 	t0 = time.Now()
@@ -308,6 +328,38 @@ func (c *Counter) AddLogs(ctx context.Context, paths []string, opts LogOptions) 
 	}
 	c.Reports = append(c.Reports, src)
 	return rep, nil
+}
+
+// checkSkipped returns an error wrapping ErrTooManySkipped, which says what was lost and why, when more
+// than maxShare of the rows r counts were skipped or unreadable.
+func checkSkipped(r *querylog.Report, maxShare float64) error {
+	share := r.SkippedShare()
+	if share <= max(maxShare, 0) {
+		return nil
+	}
+	var what []string
+	if n := r.Skipped[querylog.SkipUnreadableRowGroup]; n > 0 {
+		what = append(what, fmt.Sprintf("%d rows in %d unreadable row groups", r.RowsUnread, n))
+	}
+	reasons := make([]string, 0, len(r.Skipped))
+	for k := range r.Skipped {
+		if k != querylog.SkipUnreadableRowGroup {
+			reasons = append(reasons, k)
+		}
+	}
+	slices.Sort(reasons)
+	for _, k := range reasons {
+		what = append(what, fmt.Sprintf("%d rows %s", r.Skipped[k], k))
+	}
+	if r.FilesFailed > 0 {
+		what = append(what, fmt.Sprintf("%d unreadable files (rows not known, not counted)", r.FilesFailed))
+	}
+	errs := ""
+	if len(r.Errors) > 0 {
+		errs = "; errors: " + strings.Join(r.Errors, "; ")
+	}
+	return fmt.Errorf("train: %w: %d of %d rows (%.2f%%), more than the %.2f%% allowed: %s%s", ErrTooManySkipped,
+		r.SkippedRows()+r.RowsUnread, r.Rows(), 100*share, 100*max(maxShare, 0), strings.Join(what, ", "), errs)
 }
 
 func (r *LogReport) stage(name string, start time.Time) {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spellwright/speller/internal/parquettest"
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
@@ -277,8 +279,14 @@ func TestAddLogsErrors(t *testing.T) {
 			}
 		})
 	}
-	// A truncated file beside a good one is skipped and reported.
-	rep, err := NewCounter().AddLogs(context.Background(), []string{good, truncated}, LogOptions{TempDir: dir})
+	// A truncated file beside a good one is an error, unless unreadable files are skipped: then it is
+	// reported.
+	_, err := NewCounter().AddLogs(context.Background(), []string{good, truncated}, LogOptions{TempDir: dir})
+	if !errors.Is(err, querylog.ErrUnreadableFile) || !strings.Contains(err.Error(), "truncated.parquet") {
+		t.Fatalf("truncated beside a good file: err = %v", err)
+	}
+	rep, err := NewCounter().AddLogs(context.Background(), []string{good, truncated},
+		LogOptions{TempDir: dir, Read: querylog.ReadOptions{SkipUnreadableFiles: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +301,55 @@ func TestAddLogsErrors(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "speller-logs-*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestAddLogsMaxSkipped checks that a log losing more than MaxSkipped of its rows, to an unreadable row group
+// or to malformed rows, is an error that says what was lost and why, and that a smaller loss is not.
+func TestAddLogsMaxSkipped(t *testing.T) {
+	dir := t.TempDir()
+	garbage, _, _ := simLog(t, filepath.Join(dir), simulate.Options{Sessions: 400, Seed: 2, GarbageRate: 0.05}, querylog.WriteOptions{})
+	clean := filepath.Join(dir, "clean")
+	os.Mkdir(clean, 0o755)
+	corrupt, _, _ := simLog(t, clean, simulate.Options{Sessions: 400, Seed: 3}, querylog.WriteOptions{RowGroupRows: 200})
+	lost, err := parquettest.CorruptRowGroup(corrupt, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		path       string
+		maxSkipped float64
+		want       []string // in the error; none: success
+	}{
+		{"garbage rows, default", garbage, 0, []string{"more than the 1.00% allowed", "rows bad_timestamp", "rows empty_query"}},
+		{"garbage rows, allowed", garbage, 0.2, nil},
+		{"garbage rows, no limit", garbage, 1, nil},
+		{"unreadable row group, default", corrupt, 0, []string{fmt.Sprintf("%d rows in 1 unreadable row groups", lost), "row group 1"}},
+		{"unreadable row group, none allowed", corrupt, -1, []string{"more than the 0.00% allowed"}},
+		{"unreadable row group, allowed", corrupt, 0.5, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := NewCounter().AddLogs(context.Background(), []string{tt.path}, LogOptions{TempDir: dir, MaxSkipped: tt.maxSkipped})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.Read.SkippedShare() == 0 || rep.Vocabulary == 0 {
+					t.Fatalf("nothing skipped or learnt: %v", rep.Read)
+				}
+				return
+			}
+			if !errors.Is(err, ErrTooManySkipped) {
+				t.Fatalf("err = %v, want %v", err, ErrTooManySkipped)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q: %v", w, err)
+				}
+			}
+		})
 	}
 }
 

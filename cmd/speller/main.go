@@ -6,6 +6,7 @@
 //	speller train   --log 'logs/*.parquet' --unigrams FILE --out FILE
 //	speller simulate --out log.parquet --sessions N --queries FILE --misspellings FILE --truth FILE
 //	speller tune    [--model FILE] --examples FILE.tsv... --out FILE [--folds 10] [--seed S] [--plot DIR]
+//	speller --version
 //
 // Run "speller COMMAND -h" for a command's flags.
 package main
@@ -32,7 +33,7 @@ var commands = []command{
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: speller COMMAND [flags] [args]\n\ncommands:")
+	fmt.Fprintln(w, "usage: speller COMMAND [flags] [args]\n       speller --version\n\ncommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
@@ -50,6 +51,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(stderr)
 		if len(args) == 0 {
 			return 2
+		}
+		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		if err := printVersion(stdout); err != nil {
+			fmt.Fprintf(stderr, "speller: %v\n", err)
+			return 1
 		}
 		return 0
 	}

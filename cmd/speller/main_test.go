@@ -6,8 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spellwright/speller/data"
 )
 
 var speller string // the binary under test
@@ -29,7 +32,14 @@ func TestMain(m *testing.M) {
 // runSpeller runs the binary and returns stdout, stderr and the exit code.
 func runSpeller(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runSpellerIn(t, "", stdin, args...)
+}
+
+// runSpellerIn is runSpeller in the directory dir ("": the test's).
+func runSpellerIn(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(speller, args...)
+	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -122,6 +132,43 @@ func TestCorruptModel(t *testing.T) {
 	}
 }
 
+// TestVersion checks that --version names the module, the revision and the embedded model's version.
+func TestVersion(t *testing.T) {
+	b, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{"--version", "version"} {
+		out, stderr, code := runSpeller(t, "", arg)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", arg, code, stderr)
+		}
+		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`(?m)^module +github\.com/spellwright/speller \S+$`),
+			regexp.MustCompile(`(?m)^revision +([0-9a-f]{40} \(.+\)|unknown \(.+\))$`),
+			regexp.MustCompile(`(?m)^go +go1\.\d+`),
+			regexp.MustCompile(`(?m)^default model +` + regexp.QuoteMeta(b.Meta.Version) + ` \(built `),
+		} {
+			if !want.MatchString(out) {
+				t.Errorf("%s: output does not match %s:\n%s", arg, want, out)
+			}
+		}
+	}
+}
+
+// TestTrainOutputGolden compares what speller train prints about its sources, every skip reason by name,
+// with a golden file; run the test with -update to rewrite it.
+func TestTrainOutputGolden(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := runSpeller(t, "", "train", "--corpus", "testdata/corpus.txt", "--unigrams", "testdata/unigrams.txt",
+		"--pairs", "testdata/pairs.tsv", "--pairs", "testdata/pairs-skips.tsv", "--out", filepath.Join(dir, "m.model"),
+		"--build-time", "1700000000")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	checkGolden(t, "train-output.golden", stableOutput(out, dir))
+}
+
 // TestTrainCorrectEval trains a model from the fixtures through the binary, then uses it.
 func TestTrainCorrectEval(t *testing.T) {
 	dir := t.TempDir()
@@ -173,10 +220,7 @@ func TestTrainCorrectEval(t *testing.T) {
 
 // TestDevTargets checks the quality targets of the default model on the shared evaluation sets.
 func TestDevTargets(t *testing.T) {
-	dev := filepath.Join("..", "..", "..", "shared", "data", "misspellings", "dev")
-	if _, err := os.Stat(dev); err != nil {
-		t.Skipf("evaluation data not found at %s (it is beside the repository in CI): %v", dev, err)
-	}
+	dev := sharedData(t, "misspellings", "dev")
 	// The default model is tuned for F0.5 on examples from held-out sessions in the traffic's mix (about one
 	// correction in seven): it offers a correction only on strong evidence, which single misspelled words out
 	// of context (the word lists) often lack. The web word list also holds the web's common misspellings as

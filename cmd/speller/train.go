@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +57,10 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	holdOut := fs.Float64("holdout", 0.05, "--log with --examples: share of sessions set aside (by a hash of the session id): their searches are not counted, and the examples come from them only (0: none; without --examples nothing is held out)")
 	balanced := fs.Bool("balanced-examples", false, "--log: write as many corrections as correct queries instead of the log's own mix")
 	seed := fs.Uint64("seed", 1, "--log: seed of the examples' sample")
+	maxSkipped := fs.Float64("max-skipped", train.DefaultMaxSkipped, "--log: largest share of the log's rows that may be lost, "+
+		"rows skipped as malformed and rows of unreadable row groups, before training fails (0: none; 1: no limit)")
+	allowUnreadable := fs.Bool("allow-unreadable", false, "--log: train without the log files that cannot be read at all "+
+		"(not Parquet, truncated, wrong schema), reporting them, instead of failing")
 	minedPath := fs.String("mined", "", "--log: write the kept query pairs to `FILE`, lines typed<TAB>intended<TAB>count")
 	out := fs.String("out", "", "write the model bundle to `FILE` (atomically)")
 	reportPath := fs.String("report", "", "write the training report as JSON to `FILE` (with --log: an object with the sources and the log report)")
@@ -109,8 +116,15 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			MinSupport: *minSupport, MinCount: *minCount, MinResults: *minResults,
 			MaxQueries: *maxQueries, Partitions: *partitions, TempDir: *tmpDir,
 			MaxExamples: *maxExamples, Seed: *seed, StartContext: *startContext, BalancedExamples: *balanced,
-			HoldOut:  *holdOut,
+			HoldOut: *holdOut, MaxSkipped: *maxSkipped,
+			Read:     querylog.ReadOptions{SkipUnreadableFiles: *allowUnreadable},
 			Progress: newProgress(stderr),
+		}
+		if !(*maxSkipped >= 0) {
+			return fmt.Errorf("--max-skipped %v: want a share of 0 or more", *maxSkipped)
+		}
+		if opts.MaxSkipped == 0 {
+			opts.MaxSkipped = -1 // none
 		}
 		if opts.MinResults <= 0 {
 			opts.MinResults = -1 // every search
@@ -135,7 +149,12 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			*f.w = fh
 		}
 		logRep, err = c.AddLogs(ctx, logs, opts)
-		if err != nil {
+		switch {
+		case errors.Is(err, querylog.ErrUnreadableFile), errors.As(err, new(*querylog.SchemaError)):
+			return fmt.Errorf("%w\n(--allow-unreadable trains without the files that cannot be read)", err)
+		case errors.Is(err, train.ErrTooManySkipped):
+			return fmt.Errorf("%w\n(--max-skipped %g; raise it to train on what is left)", err, *maxSkipped)
+		case err != nil:
 			return err
 		}
 		for _, fh := range files {
@@ -175,7 +194,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "source\tfile\tlines\tused\tskipped")
 	for _, r := range c.Reports {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%v\n", r.Kind, r.Path, r.Lines, r.Used, r.Skipped)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", r.Kind, r.Path, r.Lines, r.Used, countsText(r.Skipped))
 	}
 	tw.Flush()
 	if len(noisyUnigrams) > 0 {
@@ -185,7 +204,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			strings.Join(n.Examples, ", "))
 	}
 	if logRep != nil {
-		printLogReport(stdout, logRep)
+		printLogReport(stdout, logRep, *maxSkipped)
 	}
 	fmt.Fprintf(stdout, "\nwrote %s: version %s, %d words, %d bigrams, %d distinct edits, in %s\n",
 		*out, b.Meta.Version, b.LM.Len(), b.LM.Bigrams(), b.Errors.Counts().Edits(), time.Since(start).Round(time.Millisecond))
@@ -233,8 +252,22 @@ func parseBuildTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// printLogReport prints what the log trainer read, skipped, found and kept.
-func printLogReport(w io.Writer, r *train.LogReport) {
+// countsText formats counts by name as "a=1, b=2", sorted by name; "-" when there are none.
+func countsText(m map[string]int64) string {
+	if len(m) == 0 {
+		return "-"
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printLogReport prints what the log trainer read, skipped, found and kept; maxSkipped is the share of
+// rows that could have been lost (--max-skipped).
+func printLogReport(w io.Writer, r *train.LogReport, maxSkipped float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(name string, v any, note string) { fmt.Fprintf(tw, "%s\t%12v\t%s\n", name, v, note) }
 	fmt.Fprintf(w, "\nlog: %d file(s), %d partitions, %d MB spilled\n", len(r.Files), r.Partitions, r.SpillBytes>>20)
@@ -252,8 +285,18 @@ func printLogReport(w io.Writer, r *train.LogReport) {
 		}
 		row("skipped: "+k, r.Read.Skipped[k], unit)
 	}
+	if r.Read.RowsUnread > 0 {
+		row("rows unread", r.Read.RowsUnread, "in unreadable row groups")
+	}
+	row("rows lost", fmt.Sprintf("%.2f%%", 100*r.Read.SkippedShare()), fmt.Sprintf("of %d rows (--max-skipped %.2f%%)", r.Read.Rows(), 100*maxSkipped))
 	if r.Read.FilesFailed > 0 {
-		row("files failed", r.Read.FilesFailed, strings.Join(r.Read.Errors, "; "))
+		row("files failed", r.Read.FilesFailed, "rows not known, not counted (--allow-unreadable)")
+	}
+	for _, e := range r.Read.Errors {
+		row("error", "", e)
+	}
+	if r.Read.ErrorsDropped > 0 {
+		row("errors not shown", r.Read.ErrorsDropped, "")
 	}
 	s := r.Sessions
 	row("sessions", s.Sessions, "")

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/spellwright/speller/internal/parquettest"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
 )
@@ -92,7 +94,8 @@ func TestSimulateTrainEval(t *testing.T) {
 	}
 	model, report, examples := filepath.Join(dir, "m.model"), filepath.Join(dir, "r.json"), filepath.Join(dir, "ex.tsv")
 	stdout, stderr, code := runSpeller(t, "", "train", "--log", filepath.Join(dir, "l*.parquet"), "--unigrams", "testdata/unigrams.txt",
-		"--out", model, "--report", report, "--examples", examples, "--max-examples", "200", "--build-time", "1700000000")
+		"--out", model, "--report", report, "--examples", examples, "--max-examples", "200", "--build-time", "1700000000",
+		"--max-skipped", "0.05") // 2% garbage rows
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
@@ -184,6 +187,11 @@ func TestTrainLogErrors(t *testing.T) {
 		{"truncated", []string{truncated}, 1, "truncated.parquet"},
 		{"not parquet", []string{notParquet}, 1, "text.parquet"},
 		{"no such file", []string{filepath.Join(dir, "nope*.parquet")}, 1, "no such file"},
+		{"truncated beside a good file", []string{good, "--log", truncated}, 1, "unreadable log file (1 of 2 files): querylog: read " + truncated},
+		{"not parquet beside a good file", []string{good, "--log", notParquet}, 1, "text.parquet"},
+		{"wrong schema beside a good file", []string{good, "--log", noSession}, 1, "--allow-unreadable trains without"},
+		{"missing beside a good file", []string{good, "--log", filepath.Join(dir, "nope.parquet"), "--allow-unreadable"}, 1, "nope.parquet: no such file"},
+		{"bad max-skipped", []string{good, "--max-skipped", "-0.5"}, 1, "--max-skipped -0.5"},
 		{"bad window", []string{good, "--window", "soon"}, 2, "invalid value"},
 	}
 	for _, tt := range tests {
@@ -199,38 +207,104 @@ func TestTrainLogErrors(t *testing.T) {
 		t.Error("a failed training wrote a model")
 	}
 
-	// Without a results column, --min-results 0 counts every search for the vocabulary; a truncated file
-	// beside good ones is skipped and reported.
+	// Without a results column, --min-results 0 counts every search for the vocabulary; with
+	// --allow-unreadable, a truncated file and one of the wrong schema beside good ones are skipped and
+	// reported.
 	report := filepath.Join(dir, "r.json")
-	_, stderr, code := runSpeller(t, "", "train", "--out", filepath.Join(dir, "y.model"), "--report", report, "--min-results", "0",
-		"--log", noResults, "--log", good, "--log", truncated)
+	stdout, stderr, code := runSpeller(t, "", "train", "--out", filepath.Join(dir, "y.model"), "--report", report, "--min-results", "0",
+		"--log", noResults, "--log", good, "--log", truncated, "--log", noSession, "--allow-unreadable")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	r, data := readReport(t, report)
-	if r.Log.Vocabulary == 0 || !strings.Contains(string(data), `"files_failed": 1`) || !strings.Contains(string(data), "truncated.parquet") {
+	if r.Log.Vocabulary == 0 || !strings.Contains(string(data), `"files_failed": 2`) || !strings.Contains(string(data), "truncated.parquet") {
 		t.Fatalf("report:\n%s", data)
+	}
+	for _, want := range []string{"files failed", "truncated.parquet", `missing required column "session_id"`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
 	}
 }
 
-// TestTrainLogGolden compares the report of a training on a tiny simulated log with a golden file; run the
-// test with -update to rewrite it.
+// TestTrainLogMaxSkipped damages a row group of a log: the loss, above --max-skipped, fails the training
+// with a message that says what was lost and why; below it, training succeeds and reports the loss.
+func TestTrainLogMaxSkipped(t *testing.T) {
+	dir := t.TempDir()
+	log, _ := simulateLog(t, dir, "log", "--sessions", "1000", "--seed", "5", "--row-group-rows", "500")
+	lost, err := parquettest.CorruptRowGroup(log, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string // in stderr when the code is not 0, else in stdout
+	}{
+		{"default", nil, 1, []string{"too many log rows skipped", fmt.Sprintf("%d rows in 1 unreadable row groups", lost),
+			"log.parquet: row group 1", "more than the 1.00% allowed", "--max-skipped 0.01"}},
+		{"none allowed", []string{"--max-skipped", "0"}, 1, []string{"more than the 0.00% allowed"}},
+		{"allowed", []string{"--max-skipped", "0.5"}, 0, []string{"rows unread", fmt.Sprintf("%12d  in unreadable row groups", lost),
+			"skipped: unreadable_row_group", "(--max-skipped 50.00%)", "log.parquet: row group 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			model := filepath.Join(dir, tt.name+".model")
+			args := append([]string{"train", "--log", log, "--out", model, "--build-time", "1700000000"}, tt.args...)
+			stdout, stderr, code := runSpeller(t, "", args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d:\n%s%s", code, tt.code, stdout, stderr)
+			}
+			out := stdout
+			if code != 0 {
+				out = stderr
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if _, err := os.Stat(model); (err == nil) != (code == 0) {
+				t.Errorf("exit %d, model written: %v", code, err == nil)
+			}
+		})
+	}
+}
+
+// TestTrainLogGolden compares the report and the output of a training on a tiny simulated log with golden
+// files; run the test with -update to rewrite them.
 func TestTrainLogGolden(t *testing.T) {
 	dir := t.TempDir()
 	log, _ := simulateLog(t, dir, "tiny", "--sessions", "400", "--seed", "11", "--garbage", "0.02", "--row-group-rows", "300")
-	report := filepath.Join(dir, "report.json")
-	_, stderr, code := runSpeller(t, "", "train", "--log", log, "--out", filepath.Join(dir, "m.model"), "--report", report,
-		"--min-support", "1", "--min-count", "2", "--build-time", "1700000000")
+	// Run in dir, with relative paths: the output's columns do not depend on the temporary directory's name.
+	stdout, stderr, code := runSpellerIn(t, dir, "", "train", "--log", filepath.Base(log), "--out", "m.model", "--report", "report.json",
+		"--min-support", "1", "--min-count", "2", "--build-time", "1700000000", "--max-skipped", "0.05")
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	_, data := readReport(t, report)
-	// Times and temporary paths change from run to run.
+	_, data := readReport(t, filepath.Join(dir, "report.json"))
+	// Times change from run to run.
 	data = regexp.MustCompile(`"seconds": [0-9.e+-]+`).ReplaceAll(data, []byte(`"seconds": 0`))
-	data = bytes.ReplaceAll(data, []byte(dir+"/"), nil)
-	golden := filepath.Join("testdata", "trainlog-report.golden")
+	checkGolden(t, "trainlog-report.golden", data)
+	checkGolden(t, "trainlog-output.golden", stableOutput(stdout, dir))
+}
+
+// stableOutput returns the output of speller train without what changes from run to run: the temporary
+// directory dir and times.
+func stableOutput(out, dir string) []byte {
+	out = strings.ReplaceAll(out, dir+"/", "")
+	out = regexp.MustCompile(`(?m)^(stage \S+\s+)[0-9.]+s`).ReplaceAllString(out, "${1}0.00s")
+	out = regexp.MustCompile(`, in [0-9.]+[µnm]?s\n`).ReplaceAllString(out, ", in 0s\n")
+	return []byte(out)
+}
+
+// checkGolden compares got with testdata/name, which -update rewrites.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
 	if *update {
-		if err := os.WriteFile(golden, data, 0o644); err != nil {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -238,7 +312,7 @@ func TestTrainLogGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
-	if !bytes.Equal(data, want) {
-		t.Errorf("report differs from %s (run with -update to accept):\n%s", golden, data)
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update to accept):\n%s", golden, got)
 	}
 }
