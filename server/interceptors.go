@@ -13,7 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// The interceptors, outermost first: log, count, limit (speller calls only), recover. Recovery is innermost so
+// The interceptors, outermost first: the standard gRPC metrics (metrics.grpc), log, count, limit (speller calls only), recover. Recovery is innermost so
 // that a panic becomes an INTERNAL error that the others log and count like any other.
 
 // logUnary logs each call: at debug level when it succeeds, at error level for INTERNAL, UNKNOWN and

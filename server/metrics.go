@@ -3,13 +3,23 @@ package server
 import (
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc/codes"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own (with the Go and process
-// collectors), served by AdminHandler at /metrics:
+// collectors), served by AdminHandler at /metrics. The standard gRPC server metrics of the grpc-ecosystem
+// interceptors, for every service (speller, health, reflection) and labelled grpc_service, grpc_method,
+// grpc_type and grpc_code, so that the usual gRPC dashboards and alerts work unchanged:
+//
+//	grpc_server_started_total                     calls started
+//	grpc_server_handled_total                     calls ended, by code
+//	grpc_server_msg_received_total, grpc_server_msg_sent_total
+//	grpc_server_handling_seconds                  latency histogram, 50µs to 1s
+//
+// and the speller's own:
 //
 //	speller_requests_total{method,code}           calls by full method and gRPC code
 //	speller_request_duration_seconds{method}      latency histogram, 50µs to 1s
@@ -24,6 +34,7 @@ import (
 //	speller_model_reloads_total{result}           loads that succeeded ("success") or failed ("failure")
 type metrics struct {
 	reg         *prometheus.Registry
+	grpc        *grpcprom.ServerMetrics
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	corrections *prometheus.CounterVec
@@ -40,6 +51,8 @@ type metrics struct {
 func newMetrics() *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
+		grpc: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
+			grpcprom.WithHistogramBuckets(prometheus.ExponentialBucketsRange(50e-6, 1, 16)))),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "speller_requests_total", Help: "gRPC calls by full method and status code.",
 		}, []string{"method", "code"}),
@@ -84,7 +97,7 @@ func newMetrics() *metrics {
 	for _, r := range []string{"hit", "miss"} {
 		m.cache.WithLabelValues(r)
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.shed, m.panics,
+	m.reg.MustRegister(m.grpc, m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.shed, m.panics,
 		m.modelInfo, m.loadSeconds, m.loadedAt, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

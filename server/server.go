@@ -160,8 +160,8 @@ func New(opts Options) *Server {
 		done:    make(chan struct{}),
 	}
 	sopts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(s.logUnary, s.countUnary, s.limitUnary, s.recoverUnary),
-		grpc.ChainStreamInterceptor(s.logStream, s.countStream, s.recoverStream),
+		grpc.ChainUnaryInterceptor(s.metrics.grpc.UnaryServerInterceptor(), s.logUnary, s.countUnary, s.limitUnary, s.recoverUnary),
+		grpc.ChainStreamInterceptor(s.metrics.grpc.StreamServerInterceptor(), s.logStream, s.countStream, s.recoverStream),
 		grpc.ForceServerCodecV2(newCodec()),
 	}
 	if opts.TLS != nil {
@@ -175,6 +175,7 @@ func New(opts Options) *Server {
 	spellerv1.RegisterSpellerServiceServer(s.grpc, &service{s: s})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
+	s.metrics.grpc.InitializeMetrics(s.grpc) // every method's series exist at 0 from the start
 	for _, name := range []string{"", serviceName} {
 		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
 	}

@@ -200,15 +200,28 @@ func TestSpelld(t *testing.T) {
 			t.Errorf("untuned model, result count %v: %v, %v; want %v", tc.results, resp, err, tc.want)
 		}
 	}
-	for path, want := range map[string]string{"/readyz": "ok", "/metrics": `speller_model_info{version="` + a.Meta.Version + `"} 1`} {
-		resp, err := http.Get("http://" + admin + path)
+	// Three Correct calls so far; the standard gRPC series are labelled by service and method, and exist
+	// at 0 for the methods never called.
+	const correct = `grpc_method="Correct",grpc_service="speller.v1.SpellerService",grpc_type="unary"`
+	for _, tc := range []struct{ path, want string }{
+		{"/readyz", "ok"},
+		{"/metrics", `speller_model_info{version="` + a.Meta.Version + `"} 1`},
+		{"/metrics", `speller_requests_total{code="OK",method="/speller.v1.SpellerService/Correct"} 3`},
+		{"/metrics", `grpc_server_started_total{` + correct + `} 3`},
+		{"/metrics", `grpc_server_handled_total{grpc_code="OK",` + correct + `} 3`},
+		{"/metrics", `grpc_server_handling_seconds_bucket{` + correct + `,le="5e-05"}`},
+		{"/metrics", `grpc_server_handling_seconds_count{` + correct + `} 3`},
+		{"/metrics", `grpc_server_handled_total{grpc_code="OK",grpc_method="Check",grpc_service="grpc.health.v1.Health",grpc_type="unary"}`},
+		{"/metrics", `grpc_server_started_total{grpc_method="CorrectBatch",grpc_service="speller.v1.SpellerService",grpc_type="unary"} 0`},
+	} {
+		resp, err := http.Get("http://" + admin + tc.path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("GET %s: %d, want 200 with %q", path, resp.StatusCode, want)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s: %d, want 200 with %q", tc.path, resp.StatusCode, tc.want)
 		}
 	}
 
