@@ -26,6 +26,7 @@ import (
 //	speller_corrections_total{action}             answers by action (none, did_you_mean, auto_correct)
 //	speller_cache_requests_total{result}          cacheable Correct queries answered from the cache ("hit") or not ("miss")
 //	speller_in_flight_requests                    speller calls running
+//	speller_in_flight_queries                     queries of the speller calls running (the in-flight limit's measure)
 //	speller_shed_requests_total                   speller calls refused by the in-flight limit
 //	speller_panics_total                          panics recovered
 //	speller_model_info{version}                   1 for the model serving
@@ -33,19 +34,20 @@ import (
 //	speller_model_loaded_timestamp_seconds        when it was loaded
 //	speller_model_reloads_total{result}           loads that succeeded ("success") or failed ("failure")
 type metrics struct {
-	reg         *prometheus.Registry
-	grpc        *grpcprom.ServerMetrics
-	requests    *prometheus.CounterVec
-	latency     *prometheus.HistogramVec
-	corrections *prometheus.CounterVec
-	cache       *prometheus.CounterVec
-	inFlight    prometheus.Gauge
-	shed        prometheus.Counter
-	panics      prometheus.Counter
-	modelInfo   *prometheus.GaugeVec
-	loadSeconds prometheus.Gauge
-	loadedAt    prometheus.Gauge
-	reloads     *prometheus.CounterVec
+	reg             *prometheus.Registry
+	grpc            *grpcprom.ServerMetrics
+	requests        *prometheus.CounterVec
+	latency         *prometheus.HistogramVec
+	corrections     *prometheus.CounterVec
+	cache           *prometheus.CounterVec
+	inFlight        prometheus.Gauge
+	inFlightQueries prometheus.Gauge
+	shed            prometheus.Counter
+	panics          prometheus.Counter
+	modelInfo       *prometheus.GaugeVec
+	loadSeconds     prometheus.Gauge
+	loadedAt        prometheus.Gauge
+	reloads         *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -68,6 +70,9 @@ func newMetrics() *metrics {
 		}, []string{"result"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "speller_in_flight_requests", Help: "Speller calls running.",
+		}),
+		inFlightQueries: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "speller_in_flight_queries", Help: "Queries of the speller calls running (a CorrectBatch call counts its queries); --max-in-flight bounds it.",
 		}),
 		shed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "speller_shed_requests_total", Help: "Speller calls refused with RESOURCE_EXHAUSTED by the in-flight limit.",
@@ -97,7 +102,7 @@ func newMetrics() *metrics {
 	for _, r := range []string{"hit", "miss"} {
 		m.cache.WithLabelValues(r)
 	}
-	m.reg.MustRegister(m.grpc, m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.shed, m.panics,
+	m.reg.MustRegister(m.grpc, m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.inFlightQueries, m.shed, m.panics,
 		m.modelInfo, m.loadSeconds, m.loadedAt, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -44,13 +44,15 @@ type Options struct {
 	// MaxQueryBytes and MaxTokens bound a query (defaults 1024 and 32, see spell.Options); longer queries
 	// get INVALID_ARGUMENT.
 	MaxQueryBytes, MaxTokens int
-	// MaxInFlight is how many speller requests may run at once; more are shed at once with
-	// RESOURCE_EXHAUSTED instead of queueing without bound, so that a client retries on another replica
-	// while this one is saturated. The default, 64·GOMAXPROCS, is far above what the CPUs can run in
-	// parallel (a request takes about a millisecond of CPU) but low enough that a queue of that many
-	// requests still drains within the usual client deadlines.
+	// MaxInFlight is how many queries the speller calls running may carry at once (a Correct or
+	// GetModelInfo call counts 1, a CorrectBatch call the number of its queries); a call that would go
+	// beyond is shed at once with RESOURCE_EXHAUSTED instead of queueing without bound, so that a client
+	// retries on another replica while this one is saturated. The default, 64·GOMAXPROCS, is far above what
+	// the CPUs can run in parallel (a query takes about a millisecond of CPU) but low enough that a queue of
+	// that many queries still drains within the usual client deadlines.
 	MaxInFlight int
-	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000).
+	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000, or MaxInFlight if lower: a
+	// batch larger than MaxInFlight is refused, as it could never be admitted).
 	MaxBatch int
 	// CacheSize is how many answers the response cache of each model holds (default 10,000; negative: no
 	// cache). Search traffic repeats itself (the head queries are most of it), and an answer depends only on
@@ -86,7 +88,7 @@ func (o Options) withDefaults() Options {
 		o.MaxInFlight = 64 * runtime.GOMAXPROCS(0)
 	}
 	if o.MaxBatch <= 0 {
-		o.MaxBatch = 1000
+		o.MaxBatch = min(1000, o.MaxInFlight)
 	}
 	if o.CacheSize == 0 {
 		o.CacheSize = 10_000
@@ -114,10 +116,12 @@ type Server struct {
 
 	current  atomic.Pointer[loaded] // nil until the first successful Reload
 	reloadMu sync.Mutex             // serialises Reload
-	inFlight atomic.Int64           // speller requests running
-	stopping atomic.Bool            // Shutdown was called
-	stopOnce sync.Once
-	done     chan struct{} // closed by Shutdown: ends Watch
+	inFlight atomic.Int64           // queries of the speller calls running (see limitUnary)
+	// shedSince counts the calls shed since the last warning about them, logged at shedLogged (Unix ns).
+	shedSince, shedLogged atomic.Int64
+	stopping              atomic.Bool // Shutdown was called
+	stopOnce              sync.Once
+	done                  chan struct{} // closed by Shutdown: ends Watch
 
 	// hook, when set (by tests only), is called at the start of every speller RPC.
 	hook func(ctx context.Context, method string)
@@ -178,6 +182,10 @@ func New(opts Options) *Server {
 	s.metrics.grpc.InitializeMetrics(s.grpc) // every method's series exist at 0 from the start
 	for _, name := range []string{"", serviceName} {
 		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
+	}
+	if opts.MaxBatch > opts.MaxInFlight {
+		s.log.Warn("batches larger than the in-flight limit are refused with INVALID_ARGUMENT",
+			"max_batch", opts.MaxBatch, "max_in_flight", opts.MaxInFlight)
 	}
 	return s
 }

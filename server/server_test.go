@@ -456,7 +456,8 @@ func TestAdmin(t *testing.T) {
 func TestLoadShedding(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	var block atomic.Bool
-	f := setup(t, "a", Options{MaxInFlight: 1}, func(ctx context.Context, method string) {
+	logger, logged := captureLogger()
+	f := setup(t, "a", Options{MaxInFlight: 1, Logger: logger}, func(ctx context.Context, method string) {
 		if block.CompareAndSwap(true, false) {
 			close(entered)
 			<-release
@@ -497,6 +498,82 @@ func TestLoadShedding(t *testing.T) {
 	}
 	if got := value(t, f.s.metrics.inFlight); got != 0 {
 		t.Errorf("in-flight gauge %v, want 0", got)
+	}
+	// Shed calls are logged at debug level, and summed up in one warning; durations say their unit.
+	warnings := 0
+	for _, rec := range logged.records(t) {
+		if rec["msg"] == "rpc" {
+			if _, ok := rec["duration_seconds"].(float64); !ok {
+				t.Errorf("rpc log without duration_seconds: %v", rec)
+			}
+			if rec["code"] == "ResourceExhausted" && rec["level"] != "DEBUG" {
+				t.Errorf("shed call logged at %v: %v", rec["level"], rec)
+			}
+		}
+		if rec["level"] == "WARN" && strings.HasPrefix(rec["msg"].(string), "shedding load") {
+			warnings++
+			if rec["shed"] != 1.0 || rec["limit"] != 1.0 {
+				t.Errorf("warning %v, want shed 1 and limit 1 (the first shed call warns at once)", rec)
+			}
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("%d warnings about shed calls, want 1 for 2 calls shed within %v", warnings, shedLogEvery)
+	}
+}
+
+// TestBatchAdmission checks that a CorrectBatch call counts its queries against MaxInFlight: while one
+// Correct call runs, a batch that would take the queries in flight beyond the limit is shed, a smaller one
+// is admitted, and one larger than the limit itself is refused as INVALID_ARGUMENT whatever the load.
+func TestBatchAdmission(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var block atomic.Bool
+	f := setup(t, "a", Options{MaxInFlight: 10, MaxBatch: 20}, func(ctx context.Context, method string) {
+		if block.CompareAndSwap(true, false) {
+			close(entered)
+			<-release
+		}
+	})
+	ctx := context.Background()
+	batch := func(n int) error {
+		req := &spellerv1.CorrectBatchRequest{}
+		for range n {
+			req.Requests = append(req.Requests, &spellerv1.CorrectRequest{Query: "jewlery box"})
+		}
+		resp, err := f.client.CorrectBatch(ctx, req)
+		if err == nil && len(resp.Results) != n {
+			t.Errorf("batch of %d: %d results", n, len(resp.Results))
+		}
+		return err
+	}
+	block.Store(true)
+	blocked := make(chan error)
+	go func() {
+		_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
+		blocked <- err
+	}()
+	<-entered
+	if err := batch(10); status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "1 queries in flight, 10 more asked, the limit is 10") {
+		t.Errorf("batch of 10 beside a call: %v, want RESOURCE_EXHAUSTED", err)
+	}
+	if err := batch(9); err != nil {
+		t.Errorf("batch of 9 beside a call: %v, want it admitted", err)
+	}
+	if err := batch(11); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "11 requests, the limit is 10 (--max-batch 20, --max-in-flight 10)") {
+		t.Errorf("batch of 11: %v, want INVALID_ARGUMENT stating the in-flight limit", err)
+	}
+	close(release)
+	if err := <-blocked; err != nil {
+		t.Errorf("blocked call: %v", err)
+	}
+	if err := batch(10); err != nil {
+		t.Errorf("batch of 10 alone: %v, want it admitted", err)
+	}
+	if got := value(t, f.s.metrics.shed); got != 1 {
+		t.Errorf("shed counter %v, want 1", got)
+	}
+	if got := value(t, f.s.metrics.inFlightQueries); got != 0 {
+		t.Errorf("in-flight queries gauge %v, want 0", got)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/model"
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/train"
@@ -52,14 +54,43 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"extra"}, 2, "unexpected arguments"},
 		{[]string{"--tls-cert", "c.pem"}, 2, "go together"},
 		{[]string{"--log-level", "loud"}, 2, "log-level"},
-		{[]string{"--listen", "127.0.0.1:0", "--model", filepath.Join(t.TempDir(), "missing.model")}, 1, "no model to serve"},
+		{[]string{"--listen", "127.0.0.1:0", "--model", filepath.Join(t.TempDir(), "missing.model")}, 1, "--model: no model to serve"},
+		{[]string{"--listen", "127.0.0.1:0", "--model", t.TempDir()}, 1, "is not a regular file"},
 		{[]string{"--listen", "127.0.0.1:0", "--tls-cert", "missing.pem", "--tls-key", "missing.pem"}, 1, "tls"},
 	}
 	for _, tt := range tests {
-		var stderr strings.Builder
-		if code := run(tt.args, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
+		var stdout, stderr strings.Builder
+		if code := run(tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
 			t.Errorf("spelld %q: exit %d, want %d; output %q should say %q", tt.args, code, tt.code, stderr.String(), tt.says)
 		}
+		// A server that cannot serve never says it listens or serves.
+		if out := stderr.String(); tt.code != 0 && (strings.Contains(out, `"msg":"listening"`) || strings.Contains(out, `"msg":"serving"`)) {
+			t.Errorf("spelld %q failed but logged that it serves: %q", tt.args, stderr.String())
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("spelld %q wrote to stdout: %q", tt.args, stdout.String())
+		}
+	}
+}
+
+// TestVersion checks that --version names the module, the Go version and the embedded model's version,
+// and exits 0 without serving.
+func TestVersion(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"--version", "--listen", "no:such:address"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("spelld --version: exit %d, stderr %q", code, stderr.String())
+	}
+	b, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nembedded model " + b.Meta.Version + "\n", "\ngo " + runtime.Version() + "\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("spelld --version printed %q, want a line %q", stdout.String(), strings.TrimSpace(want))
+		}
+	}
+	if !strings.HasPrefix(stdout.String(), "spelld ") {
+		t.Errorf("spelld --version printed %q, want it to start with \"spelld \"", stdout.String())
 	}
 }
 
