@@ -32,7 +32,8 @@ import (
 //	speller_model_info{version}                   1 for the model serving
 //	speller_model_load_seconds                    how long loading the serving model took
 //	speller_model_loaded_timestamp_seconds        when it was loaded
-//	speller_model_reloads_total{result}           loads that succeeded ("success") or failed ("failure")
+//	speller_model_reloads_total{result}           loads that succeeded ("success") or failed ("failure"), and reloads
+//	                                              skipped because the file had not changed ("unchanged")
 type metrics struct {
 	reg             *prometheus.Registry
 	grpc            *grpcprom.ServerMetrics
@@ -90,13 +91,13 @@ func newMetrics() *metrics {
 			Name: "speller_model_loaded_timestamp_seconds", Help: "Unix time when the model serving was loaded.",
 		}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "speller_model_reloads_total", Help: "Model loads by result (success, failure); a failure leaves the previous model serving.",
+			Name: "speller_model_reloads_total", Help: "Model loads by result (success, failure; a failure leaves the previous model serving), and reloads skipped because the model file had not changed (unchanged).",
 		}, []string{"result"}),
 	}
 	for _, a := range []string{"none", "did_you_mean", "auto_correct"} {
 		m.corrections.WithLabelValues(a)
 	}
-	for _, r := range []string{"success", "failure"} {
+	for _, r := range []string{"success", "failure", "unchanged"} {
 		m.reloads.WithLabelValues(r)
 	}
 	for _, r := range []string{"hit", "miss"} {

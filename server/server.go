@@ -134,6 +134,7 @@ type loaded struct {
 	bundle    *model.Bundle
 	version   string
 	loadedAt  time.Time
+	file      fileID // the file it was loaded from, identified before it was read
 	// cache holds the answers of this model (nil: none); see Options.CacheSize. Its responses are shared
 	// by every call that hits them and must not be modified.
 	cache *lru.Cache[cacheKey, answer]

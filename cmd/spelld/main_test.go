@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -137,19 +138,51 @@ func (l *logs) String() string {
 	return l.raw.String()
 }
 
-// TestSpelld builds and runs the real binary on loopback: it serves, reloads on SIGHUP (keeping the model
-// when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
-func TestSpelld(t *testing.T) {
+// binary is the spelld binary the tests run, built once.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
+// spelldBinary builds the spelld binary once for all the tests (skipped with -short).
+func spelldBinary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "spelld")
-	start := time.Now()
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "spelld-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "spelld")
+		start := time.Now()
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		t.Logf("go build: %v", time.Since(start))
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	t.Logf("go build: %v", time.Since(start))
+	return binary.path
+}
+
+// TestSpelld builds and runs the real binary on loopback: it serves, reloads on SIGHUP (keeping the model
+// when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
+func TestSpelld(t *testing.T) {
+	dir := t.TempDir()
+	bin := spelldBinary(t)
 	modelPath := filepath.Join(dir, "en.model")
 	a, b := testBundle(t, "a"), testBundle(t, "b")
 	if err := a.WriteFile(modelPath); err != nil {
@@ -278,7 +311,7 @@ func TestSpelld(t *testing.T) {
 		t.Errorf("after a corrupt file: serving %s, want %s", v, b.Meta.Version)
 	}
 
-	start = time.Now()
+	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -293,4 +326,100 @@ func TestSpelld(t *testing.T) {
 	}
 	l.wait(t, "stopped")
 	t.Logf("exited %v after SIGTERM", time.Since(start))
+}
+
+// TestSpelldSymlinkSwap runs the real binary on a model reached through symbolic links laid out like a
+// Kubernetes ConfigMap volume (model -> ..data/en.model, ..data -> ..v1), swaps "..data" atomically to
+// another model as the kubelet does, and checks that spelld serves it; then that the SIGHUP a deployment
+// sends after the swap loads nothing, as the model was loaded already.
+func TestSpelldSymlinkSwap(t *testing.T) {
+	bin := spelldBinary(t)
+	dir := t.TempDir()
+	a, b := testBundle(t, "a"), testBundle(t, "b")
+	for name, m := range map[string]*model.Bundle{"..v1": a, "..v2": b} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.WriteFile(filepath.Join(dir, name, "en.model")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	swap := func(target, link string) {
+		t.Helper()
+		if err := os.Symlink(target, link+".tmp"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(link+".tmp", link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	swap("..v1", filepath.Join(dir, "..data"))
+	swap(filepath.Join("..data", "en.model"), filepath.Join(dir, "model"))
+
+	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--model", filepath.Join(dir, "model"),
+		"--drain", "2s", "--drain-delay", "0s", "--log-level", "debug")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var l logs
+	go l.read(stderr)
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("spelld logs:\n%s", l.String())
+		}
+	}()
+	addr := l.wait(t, "serving")["addr"].(string)
+	admin := l.wait(t, "admin serving")["addr"].(string)
+	l.wait(t, "watching the model file")
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := spellerv1.NewSpellerServiceClient(conn)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	version := func() string {
+		t.Helper()
+		resp, err := client.GetModelInfo(ctx, &spellerv1.GetModelInfoRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Model.Version
+	}
+	if v := version(); v != a.Meta.Version {
+		t.Fatalf("serving %s, want %s", v, a.Meta.Version)
+	}
+
+	swap("..v2", filepath.Join(dir, "..data"))
+	for deadline := time.Now().Add(10 * time.Second); version() != b.Meta.Version; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still serving %s 10s after the swap, want %s", version(), b.Meta.Version)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	l.wait(t, "model file unchanged; reload skipped")
+	resp, err := http.Get("http://" + admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`speller_model_reloads_total{result="success"} 2`, // the first load and the swap, once
+		`speller_model_reloads_total{result="unchanged"} 1`,
+		`speller_model_reloads_total{result="failure"} 0`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
