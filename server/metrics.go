@@ -25,6 +25,8 @@ import (
 //	speller_request_duration_seconds{method}      latency histogram, 50µs to 1s
 //	speller_corrections_total{action}             answers by action (none, did_you_mean, auto_correct)
 //	speller_cache_requests_total{result}          cacheable Correct queries answered from the cache ("hit") or not ("miss")
+//	speller_cache_bytes                           memory of the response cache of the model serving (estimated, see entryBytes)
+//	speller_cache_entries                         answers in it
 //	speller_in_flight_requests                    speller calls running
 //	speller_in_flight_queries                     queries of the speller calls running (the in-flight limit's measure)
 //	speller_shed_requests_total                   speller calls refused by the in-flight limit
@@ -112,6 +114,17 @@ func newMetrics() *metrics {
 func (m *metrics) observe(method string, code codes.Code, d time.Duration) {
 	m.requests.WithLabelValues(method, code.String()).Inc()
 	m.latency.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// cacheGauges exports the size of the response cache that size reports, read at each scrape.
+func (m *metrics) cacheGauges(size func() (entries int, bytes int64)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "speller_cache_bytes", Help: "Memory of the response cache of the model serving, in bytes (estimated; --cache-bytes bounds it).",
+		}, func() float64 { _, b := size(); return float64(b) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "speller_cache_entries", Help: "Answers in the response cache of the model serving.",
+		}, func() float64 { n, _ := size(); return float64(n) }))
 }
 
 // modelLoaded records a successful load.

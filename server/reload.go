@@ -102,7 +102,15 @@ func (s *Server) load() (l *loaded, err error) {
 		return nil, fmt.Errorf("server: load %s: probe query: %w", name, err)
 	}
 	return &loaded{corrector: c, bundle: b, version: b.Meta.Version,
-		cache: lru.New[cacheKey, answer](s.opts.CacheSize)}, nil
+		cache: s.newCache()}, nil
+}
+
+// newCache returns an empty response cache for a model, or nil when the options turn it off.
+func (s *Server) newCache() *lru.Cache[cacheKey, answer] {
+	if s.opts.CacheSize < 0 {
+		return nil
+	}
+	return lru.NewSized(s.opts.CacheBytes, s.opts.CacheSize, entryBytes)
 }
 
 // modelName names the model file for logs and errors.

@@ -3,7 +3,7 @@
 // speller.v1 service, gRPC health and reflection. The model lives behind an atomic pointer: Reload (called by
 // the file watcher and on SIGHUP) loads and checks a new bundle and swaps it in without dropping a request,
 // and a bundle that fails to load leaves the old one serving. Each loaded model has an LRU cache of answers
-// (Options.CacheSize) for the queries that repeat. AdminHandler serves /metrics, /healthz,
+// bounded in bytes (Options.CacheBytes) for the queries that repeat. AdminHandler serves /metrics, /healthz,
 // /readyz and /debug/pprof/.
 //
 //	s := server.New(server.Options{ModelPath: "en.model"})
@@ -54,12 +54,19 @@ type Options struct {
 	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000, or MaxInFlight if lower: a
 	// batch larger than MaxInFlight is refused, as it could never be admitted).
 	MaxBatch int
-	// CacheSize is how many answers the response cache of each model holds (default 10,000; negative: no
+	// CacheBytes bounds the memory of the response cache of each model (default 64 MiB; negative: no
 	// cache). Search traffic repeats itself (the head queries are most of it), and an answer depends only on
 	// the query, the zero-results flag and max_alternatives, so a repeated query is answered from the cache
 	// in well under a microsecond instead of a correction's tens. Requests with their own protected or
 	// never-suggest terms are not cached. The cache belongs to the model: a reload starts an empty one.
-	// An answer takes about 1 KB, so the default costs about 10 MB.
+	// Each entry counts the memory it holds (entryBytes: the query and the response's structs and strings):
+	// on the default model, about 1 KB for a query of 3 words and 5 KB for one of 32 (TestCacheEntryBytes:
+	// the estimate is within a few percent of the heap), so the default holds some 65,000 short queries or
+	// 13,000 long ones. speller_cache_bytes and speller_cache_entries show what it holds.
+	CacheBytes int64
+	// CacheSize, when positive, bounds the number of answers the response cache holds as well (default 0:
+	// none, the bytes bound it; negative: no cache). Deprecated: entries of long queries cost ten times
+	// those of short ones, so bound the cache with CacheBytes.
 	CacheSize int
 	// TokenCache is how many tokens' candidates the corrector of each model keeps (spell.Options.TokenCache:
 	// default 16,384, about 10 MB; negative: none). It serves the queries the response cache misses: new
@@ -90,8 +97,8 @@ func (o Options) withDefaults() Options {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = min(1000, o.MaxInFlight)
 	}
-	if o.CacheSize == 0 {
-		o.CacheSize = 10_000
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 64 << 20
 	}
 	if o.ReloadDebounce <= 0 {
 		o.ReloadDebounce = 200 * time.Millisecond
@@ -135,7 +142,7 @@ type loaded struct {
 	version   string
 	loadedAt  time.Time
 	file      fileID // the file it was loaded from, identified before it was read
-	// cache holds the answers of this model (nil: none); see Options.CacheSize. Its responses are shared
+	// cache holds the answers of this model (nil: none); see Options.CacheBytes. Its responses are shared
 	// by every call that hits them and must not be modified.
 	cache *lru.Cache[cacheKey, answer]
 }
@@ -164,6 +171,12 @@ func New(opts Options) *Server {
 		metrics: newMetrics(),
 		done:    make(chan struct{}),
 	}
+	s.metrics.cacheGauges(func() (int, int64) {
+		if l := s.current.Load(); l != nil {
+			return l.cache.Len(), l.cache.Bytes()
+		}
+		return 0, 0
+	})
 	sopts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(s.metrics.grpc.UnaryServerInterceptor(), s.logUnary, s.countUnary, s.limitUnary, s.recoverUnary),
 		grpc.ChainStreamInterceptor(s.metrics.grpc.StreamServerInterceptor(), s.logStream, s.countStream, s.recoverStream),

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -742,11 +744,11 @@ func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	o.RegisterFlags(fs)
-	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-size", "-1", "--token-cache", "-2"})
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-bytes", "5000", "--cache-size", "-1", "--token-cache", "-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheSize: -1, TokenCache: -2}
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheBytes: 5000, CacheSize: -1, TokenCache: -2}
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
 	}
@@ -855,4 +857,92 @@ func TestCache(t *testing.T) {
 	if h, m := value(t, off.s.metrics.cache.WithLabelValues("hit")), value(t, off.s.metrics.cache.WithLabelValues("miss")); h+m != 0 {
 		t.Errorf("cache off: %v hits, %v misses", h, m)
 	}
+}
+
+// TestCacheEntryBytes checks entryBytes, the cost of a response cache entry, against the heap: it keeps the
+// answers of the default model to distinct queries of 3 and of 32 words (each with a typo) and compares the
+// memory they hold with the estimate (less the entry's own overhead, as no cache holds them here).
+func TestCacheEntryBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the default model")
+	}
+	s := New(Options{Logger: testLogger(), TokenCache: -1}) // no token cache: it would hold memory too
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	l := s.current.Load()
+	words := strings.Fields(`red dress silver earrings flower girl basket wedding ring jewelry box butter dish
+		blue jeans summer shoes leather bag gold necklace kitchen table garden chair coffee mug winter coat
+		running shorts baby blanket phone case water bottle desk lamp wool socks glass vase`)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{3, 32} {
+		queries := make([]string, 400)
+		for i := range queries {
+			q := make([]string, n-1) // and a number, to make it distinct
+			for j := range q {
+				q[j] = words[rng.IntN(len(words))]
+			}
+			w := q[rng.IntN(n-1)] // a typo: one letter dropped
+			q[rng.IntN(n-1)] = w[:len(w)/2] + w[len(w)/2+1:]
+			queries[i] = strings.Join(q, " ") + fmt.Sprint(" ", i)
+		}
+		answers := make([]answer, len(queries))
+		runtime.GC()
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var estimate int64
+		for i, q := range queries {
+			req := &spellerv1.CorrectRequest{Query: q}
+			a, err := answerOf(context.Background(), l, req, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answers[i] = a
+			estimate += entryBytes(cacheKey{query: q}, a) - entryOverhead
+		}
+		runtime.GC()
+		runtime.GC() // and what sync.Pools kept past the first
+		runtime.ReadMemStats(&after)
+		measured := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(len(answers))
+		per := float64(estimate) / float64(len(answers))
+		t.Logf("%d words: %.0f bytes per answer on the heap, estimated %.0f (+%d for the cache entry); encoded %d",
+			n, measured, per, entryOverhead, proto.Size(answers[0].resp))
+		if per < 0.75*measured || per > 1.33*measured {
+			t.Errorf("%d words: estimated %.0f bytes per answer, the heap holds %.0f", n, per, measured)
+		}
+		runtime.KeepAlive(answers)
+	}
+}
+
+// TestCacheBytes fills a response cache with a small byte budget through the gRPC API and checks that it
+// never holds more than its budget, and that /metrics reports what it holds.
+func TestCacheBytes(t *testing.T) {
+	const budget = 20_000
+	f := setup(t, "a", Options{CacheBytes: budget}, nil)
+	ctx := context.Background()
+	entries := f.s.current.Load().cache
+	for i := range 200 {
+		q := fmt.Sprintf("jewlery box %d", i)
+		if i%3 == 0 {
+			q = strings.Repeat("red dresss ", 10) + fmt.Sprint(i) // longer answers cost more
+		}
+		if _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: q}); err != nil {
+			t.Fatal(err)
+		}
+		if b := entries.Bytes(); b > budget || b <= 0 {
+			t.Fatalf("after %d queries: the cache holds %d bytes, budget %d", i+1, b, budget)
+		}
+	}
+	n, b := entries.Len(), entries.Bytes()
+	if b < budget/2 {
+		t.Errorf("the cache holds %d bytes of %d after 200 distinct queries", b, budget)
+	}
+	metrics := scrape(t, f.s)
+	for _, want := range []string{fmt.Sprintf("speller_cache_bytes %d\n", b), fmt.Sprintf("speller_cache_entries %d\n", n)} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	t.Logf("%d answers in %d bytes", n, b)
 }
