@@ -423,3 +423,20 @@ func TestSpelldSymlinkSwap(t *testing.T) {
 		}
 	}
 }
+
+// TestLinksNoBleve checks that spelld does not link bleve (about 67 packages and 10 MB of binary): the bleve
+// candidate backend is for tests and evaluation, in a package of its own (candidates/bleveindex).
+func TestLinksNoBleve(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.Contains(pkg, "blevesearch") {
+			t.Errorf("spelld links %s", pkg)
+		}
+	}
+}
