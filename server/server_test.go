@@ -866,6 +866,9 @@ func TestCacheEntryBytes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the default model")
 	}
+	if raceEnabled {
+		t.Skip("heap measurements are meaningless under the race detector")
+	}
 	s := New(Options{Logger: testLogger(), TokenCache: -1}) // no token cache: it would hold memory too
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
