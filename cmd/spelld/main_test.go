@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -326,6 +327,28 @@ func TestSpelld(t *testing.T) {
 	}
 	l.wait(t, "stopped")
 	t.Logf("exited %v after SIGTERM", time.Since(start))
+}
+
+func TestWriteVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		bi   debug.BuildInfo
+		want string
+	}{
+		{"stamped", debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/spellwright/speller", Version: "v1.2.3"},
+			Settings: []debug.BuildSetting{{Key: "-compiler", Value: "gc"}, {Key: "vcs", Value: "git"},
+				{Key: "vcs.revision", Value: "0123abcd"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}},
+			"spelld github.com/spellwright/speller v1.2.3\nvcs.revision 0123abcd\nvcs.time 2026-12-01T10:00:00Z\nvcs.modified true\ngo go1.26.0\nembedded model en-1\n"},
+		{"not stamped", debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/spellwright/speller", Version: "(devel)"}},
+			"spelld github.com/spellwright/speller (devel)\ngo go1.26.0\nembedded model en-1\n"},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		writeVersion(&out, &tt.bi, "en-1")
+		if out.String() != tt.want {
+			t.Errorf("%s: wrote\n%s\nwant\n%s", tt.name, out.String(), tt.want)
+		}
+	}
 }
 
 // TestSpelldSymlinkSwap runs the real binary on a model reached through symbolic links laid out like a
