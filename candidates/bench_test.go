@@ -128,41 +128,11 @@ func benchLookup(b *testing.B, idx Index, queries []string, d int) {
 	}
 	b.StopTimer()
 	if cpu := cputime.Process() - cpu0; cpu > 0 {
-		// CPU time of the process per lookup (bleve's helper goroutines and the GC included): unlike ns/op,
+		// CPU time of the process per lookup (helper goroutines and the GC included): unlike ns/op,
 		// not inflated when other processes compete for the cores.
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/op")
 	}
 	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
 	b.ReportMetric(float64(matches)/float64(len(queries)), "matches/op")
-}
-
-// BenchmarkBleveLookup indexes the English word list (documents of 50 consecutive words) into an in-memory
-// bleve index and looks up the same queries as BenchmarkSymSpellLookup. scorch uses the fuzzy (automaton)
-// dictionary; upsidedown (bleve.NewMemOnly) scans the whole dictionary per lookup, so it gets only the 10k
-// most frequent words (its cost is linear in the number of terms).
-func BenchmarkBleveLookup(b *testing.B) {
-	v := englishOrSkip(b)
-	queries := norvigQueries()
-	if queries == nil {
-		queries = typoQueries(v, 500, 6, 9)
-	}
-	for _, kind := range []string{"scorch", "upsidedown-10k"} {
-		b.Run(kind, func(b *testing.B) {
-			words := v.Words
-			if kind != "scorch" {
-				kind, words = "upsidedown", words[:10000]
-			}
-			fx := newBleveFixtureDocs(b, kind, words, 50)
-			bl, err := NewBleve(fx.idx, "body", BleveOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, d := range []int{1, 2} {
-				b.Run("norvig/d="+string(rune('0'+d)), func(b *testing.B) {
-					benchLookup(b, bl, queries, d)
-				})
-			}
-		})
-	}
 }

@@ -10,9 +10,10 @@
 //	buf = idx.Lookup(buf[:0], "speling", 2)                             // every word within OSA distance 2
 //
 // Two backends implement Index: SymSpell, an in-memory symmetric-deletion index built from a Vocabulary (the
-// default: exact and a few microseconds per lookup), and Bleve, which draws candidates from the term
-// dictionary of a field of a live bleve index, the way Lucene's DirectSpellChecker works off a search index
-// (much slower, but needs no extra memory and follows the index as documents are added).
+// default: exact and a few microseconds per lookup), and bleveindex.Index (package candidates/bleveindex, so
+// that only its users link bleve), which draws candidates from the term dictionary of a field of a live bleve
+// index, the way Lucene's DirectSpellChecker works off a search index (much slower, but needs no extra memory
+// and follows the index as documents are added).
 //
 // Distances are counted in runes; a token that is not valid UTF-8 is decoded with each invalid byte as
 // U+FFFD, exactly as a []rune conversion does.
@@ -80,6 +81,5 @@ func (v *SliceVocabulary) Count(id uint32) uint64 {
 var (
 	_ Index      = (*SymSpell)(nil)
 	_ Wide       = (*SymSpell)(nil)
-	_ Index      = (*Bleve)(nil)
 	_ Vocabulary = (*SliceVocabulary)(nil)
 )

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/mapping"
-
 	"github.com/spellwright/speller/candidates"
 )
 
@@ -57,30 +54,4 @@ func ExampleSymSpell_Lookup() {
 	// recieve -> relieve (1)
 	// recive -> receive (1)
 	// recive -> recipe (1)
-}
-
-func ExampleBleve() {
-	idx, err := bleve.NewMemOnly(mapping.NewIndexMapping())
-	if err != nil {
-		panic(err)
-	}
-	defer idx.Close()
-	for i, body := range []string{"spelling matters", "selling spelling books", "smelling roses"} {
-		if err := idx.Index(fmt.Sprint(i), map[string]string{"body": body}); err != nil {
-			panic(err)
-		}
-	}
-	cands, err := candidates.NewBleve(idx, "body", candidates.BleveOptions{})
-	if err != nil {
-		panic(err)
-	}
-	matches := cands.Lookup(nil, "speling", 2)
-	slices.SortFunc(matches, byDistance)
-	for _, m := range matches {
-		fmt.Println(m.Word, m.Distance, m.Count) // Count is the document frequency
-	}
-	// Output:
-	// spelling 1 2
-	// selling 2 1
-	// smelling 2 1
 }

@@ -11,18 +11,20 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 )
 
-// The interceptors, outermost first: log, count, limit (speller calls only), recover. Recovery is innermost so
+// The interceptors, outermost first: the standard gRPC metrics (metrics.grpc), log, count, limit (speller calls only), recover. Recovery is innermost so
 // that a panic becomes an INTERNAL error that the others log and count like any other.
 
-// logUnary logs each call: at debug level when it succeeds, at error level for INTERNAL, UNKNOWN and
-// DATA_LOSS (bugs), and at info level for the other errors (the client's fault or load). At the default level
-// (info) a healthy server logs nothing per request.
+// logUnary logs each call: at debug level when it succeeds or is shed (RESOURCE_EXHAUSTED: logShed warns about
+// those, aggregated), at error level for INTERNAL, UNKNOWN and DATA_LOSS (bugs), and at info level for the
+// other errors (the client's fault). At the default level (info) a healthy server logs nothing per request.
 func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
 	resp, err := handler(ctx, req)
-	attrs := []slog.Attr{slog.String("method", info.FullMethod), slog.Duration("duration", time.Since(start))}
+	attrs := []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())}
 	if r, ok := req.(interface{ GetRequestId() string }); ok && r.GetRequestId() != "" {
 		attrs = append(attrs, slog.String("request_id", r.GetRequestId()))
 	}
@@ -34,7 +36,7 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 func (s *Server) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()
 	err := handler(srv, ss)
-	s.logCall(ss.Context(), err, []slog.Attr{slog.String("method", info.FullMethod), slog.Duration("duration", time.Since(start))})
+	s.logCall(ss.Context(), err, []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())})
 	return err
 }
 
@@ -42,7 +44,7 @@ func (s *Server) logCall(ctx context.Context, err error, attrs []slog.Attr) {
 	st := status.Convert(err)
 	level := slog.LevelDebug
 	switch st.Code() {
-	case codes.OK:
+	case codes.OK, codes.ResourceExhausted:
 	case codes.Internal, codes.Unknown, codes.DataLoss:
 		level = slog.LevelError
 	default:
@@ -74,21 +76,71 @@ func (s *Server) countStream(srv any, ss grpc.ServerStream, info *grpc.StreamSer
 	return err
 }
 
-// limitUnary sheds speller calls with RESOURCE_EXHAUSTED when MaxInFlight are already running. Health and
-// reflection are not limited: an overloaded server is still alive, and saying so keeps it in rotation.
+// limitUnary admits speller calls while the work running stays within MaxInFlight, and sheds the others at
+// once with RESOURCE_EXHAUSTED (they do not queue). The work of a call is the number of queries it carries
+// (weight): 1 for Correct and GetModelInfo, the number of requests for CorrectBatch, because a batch of a
+// thousand queries keeps a CPU busy as long as a thousand single calls. A batch larger than MaxBatch, or
+// than MaxInFlight (it could never be admitted), is INVALID_ARGUMENT. Health and reflection are not
+// limited: an overloaded server is still alive, and saying so keeps it in rotation.
 func (s *Server) limitUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	if !strings.HasPrefix(info.FullMethod, limitedPrefix) {
 		return handler(ctx, req)
 	}
-	n := s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
-	if n > int64(s.opts.MaxInFlight) {
-		s.metrics.shed.Inc()
-		return nil, toStatus(fmt.Errorf("%w: %d requests in flight, the limit is %d; retry later", errOverloaded, n-1, s.opts.MaxInFlight))
+	n := int64(1)
+	if b, ok := req.(*spellerv1.CorrectBatchRequest); ok {
+		n = int64(max(1, len(b.GetRequests())))
+		if limit := min(s.opts.MaxBatch, s.opts.MaxInFlight); n > int64(limit) {
+			return nil, toStatus(fmt.Errorf("correct batch: %w: %d requests, the limit is %d (--max-batch %d, --max-in-flight %d); split the batch",
+				errInvalidArgument, n, limit, s.opts.MaxBatch, s.opts.MaxInFlight))
+		}
 	}
+	running, ok := s.admit(n)
+	if !ok {
+		s.metrics.shed.Inc()
+		s.logShed(ctx, running, n)
+		return nil, toStatus(fmt.Errorf("%w: %d queries in flight, %d more asked, the limit is %d; retry later", errOverloaded, running, n, s.opts.MaxInFlight))
+	}
+	defer s.inFlight.Add(-n)
 	s.metrics.inFlight.Inc()
 	defer s.metrics.inFlight.Dec()
+	s.metrics.inFlightQueries.Add(float64(n))
+	defer s.metrics.inFlightQueries.Sub(float64(n))
 	return handler(ctx, req)
+}
+
+// admit adds n queries to those in flight if that keeps them within MaxInFlight, and reports whether it did
+// and how many were running before.
+func (s *Server) admit(n int64) (running int64, ok bool) {
+	for {
+		running = s.inFlight.Load()
+		if running+n > int64(s.opts.MaxInFlight) {
+			return running, false
+		}
+		if s.inFlight.CompareAndSwap(running, running+n) {
+			return running, true
+		}
+	}
+}
+
+// shedLogEvery is the shortest time between two warnings about shed calls.
+const shedLogEvery = 10 * time.Second
+
+// logShed logs one shed call at debug level, and a warning at most once per shedLogEvery with the number
+// of calls shed since the last warning: a saturated server sheds thousands of calls a second, and one log
+// line each would add to the load (speller_shed_requests_total counts every one).
+func (s *Server) logShed(ctx context.Context, running, n int64) {
+	s.shedSince.Add(1)
+	s.log.DebugContext(ctx, "call shed", "in_flight", running, "queries", n, "limit", s.opts.MaxInFlight)
+	now := time.Now().UnixNano()
+	last := s.shedLogged.Load()
+	if last != 0 && now-last < int64(shedLogEvery) || !s.shedLogged.CompareAndSwap(last, now) {
+		return
+	}
+	attrs := []any{"shed", s.shedSince.Swap(0), "in_flight", running, "limit", s.opts.MaxInFlight}
+	if last != 0 {
+		attrs = append(attrs, "since_seconds", time.Duration(now-last).Seconds())
+	}
+	s.log.WarnContext(ctx, "shedding load: calls refused with RESOURCE_EXHAUSTED by the in-flight limit", attrs...)
 }
 
 // limitedPrefix starts the full names of the methods limitUnary limits.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -223,5 +224,199 @@ func TestWatchStopsOnShutdown(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("Watch still running after Shutdown")
+	}
+}
+
+// swapLink points the symbolic link at link to target atomically, as Kubernetes and git-sync do: a new link
+// renamed over the old one.
+func swapLink(t testing.TB, target, link string) {
+	t.Helper()
+	tmp := link + ".tmp"
+	if err := os.Symlink(target, tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitLog waits up to 10s for a record with message msg.
+func waitLog(t testing.TB, logged *logBuffer, msg string) map[string]any {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		for _, rec := range logged.records(t) {
+			if rec["msg"] == msg {
+				return rec
+			}
+		}
+	}
+	t.Fatalf("no log %q within 10s", msg)
+	return nil
+}
+
+// TestWatchSymlinkSwap serves a model through symbolic links laid out as deployments do, swaps a link
+// atomically to another model, and checks that the watcher reloads it, then that a reload of the same file
+// (the SIGHUP that comes with a swap) loads nothing.
+func TestWatchSymlinkSwap(t *testing.T) {
+	tests := []struct {
+		name string
+		// layout writes model a, returns the path to serve, and a function that swaps in model b.
+		layout func(t *testing.T, root string) (path string, swap func())
+	}{
+		{"configmap", func(t *testing.T, root string) (string, func()) {
+			// root/model -> ..data/test.model, ..data -> ..v1 (a Kubernetes ConfigMap volume)
+			for _, v := range []string{"a", "b"} {
+				os.Mkdir(filepath.Join(root, "..v"+v), 0o755)
+				writeModelFile(t, filepath.Join(root, "..v"+v, "test.model"), modelBytes(t, v))
+			}
+			swapLink(t, "..va", filepath.Join(root, "..data"))
+			swapLink(t, filepath.Join("..data", "test.model"), filepath.Join(root, "model"))
+			return filepath.Join(root, "model"), func() { swapLink(t, "..vb", filepath.Join(root, "..data")) }
+		}},
+		{"git-sync", func(t *testing.T, root string) (string, func()) {
+			// root/current -> /abs/root/rev-a, path root/current/test.model (git-sync's link to the checkout)
+			for _, v := range []string{"a", "b"} {
+				os.Mkdir(filepath.Join(root, "rev-"+v), 0o755)
+				writeModelFile(t, filepath.Join(root, "rev-"+v, "test.model"), modelBytes(t, v))
+			}
+			swapLink(t, filepath.Join(root, "rev-a"), filepath.Join(root, "current"))
+			return filepath.Join(root, "current", "test.model"), func() { swapLink(t, filepath.Join(root, "rev-b"), filepath.Join(root, "current")) }
+		}},
+		{"link to link", func(t *testing.T, root string) (string, func()) {
+			// root/serve/model -> ../models/current, models/current -> a.model
+			os.Mkdir(filepath.Join(root, "serve"), 0o755)
+			os.Mkdir(filepath.Join(root, "models"), 0o755)
+			for _, v := range []string{"a", "b"} {
+				writeModelFile(t, filepath.Join(root, "models", v+".model"), modelBytes(t, v))
+			}
+			swapLink(t, "a.model", filepath.Join(root, "models", "current"))
+			swapLink(t, filepath.Join("..", "models", "current"), filepath.Join(root, "serve", "model"))
+			return filepath.Join(root, "serve", "model"), func() { swapLink(t, "b.model", filepath.Join(root, "models", "current")) }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, swap := tt.layout(t, t.TempDir())
+			logger, logged := captureLogger()
+			s := New(Options{ModelPath: path, ReloadDebounce: 10 * time.Millisecond, Logger: logger})
+			defer s.Shutdown(context.Background())
+			if err := s.Reload(); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := s.current.Load().version, testBundle(t, "a").Meta.Version; got != want {
+				t.Fatalf("serving %s, want %s", got, want)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			watching := make(chan error, 1)
+			go func() { watching <- s.Watch(ctx) }()
+			waitLog(t, logged, "watching the model file")
+
+			swap()
+			want := testBundle(t, "b").Meta.Version
+			for deadline := time.Now().Add(5 * time.Second); s.current.Load().version != want; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("still serving %s 5s after the swap, want %s", s.current.Load().version, want)
+				}
+			}
+			// The SIGHUP of the same swap: nothing to load.
+			if err := s.Reload(); err != nil {
+				t.Fatal(err)
+			}
+			for result, want := range map[string]float64{"success": 2, "unchanged": 1, "failure": 0} {
+				if got := value(t, s.metrics.reloads.WithLabelValues(result)); got != want {
+					t.Errorf("reloads{result=%q} = %v, want %v", result, got, want)
+				}
+			}
+			cancel()
+			if err := <-watching; err != nil {
+				t.Errorf("Watch: %v", err)
+			}
+		})
+	}
+}
+
+// TestReloadUnchanged checks what counts as a change of the model file: the same file reloads nothing; the
+// same bytes written again (a new file), a write in place, or a link to another file load it.
+func TestReloadUnchanged(t *testing.T) {
+	f := setup(t, "a", Options{}, nil)
+	success, unchanged := f.s.metrics.reloads.WithLabelValues("success"), f.s.metrics.reloads.WithLabelValues("unchanged")
+	other := filepath.Join(filepath.Dir(f.path), "other.model")
+	writeModelFile(t, other, modelBytes(t, "b"))
+	steps := []struct {
+		name               string
+		change             func()
+		success, unchanged float64 // the counters after the reload
+		version            string
+	}{
+		{"same file", func() {}, 1, 1, "a"},
+		{"same file again", func() {}, 1, 2, "a"},
+		{"same bytes, new file", func() { writeModelFile(t, f.path, modelBytes(t, "a")) }, 2, 2, "a"},
+		{"written in place", func() {
+			if err := os.WriteFile(f.path, modelBytes(t, "b"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, 3, 2, "b"},
+		{"now a link to another file", func() {
+			os.Remove(f.path)
+			writeModelFile(t, other, modelBytes(t, "c"))
+			swapLink(t, other, f.path)
+		}, 4, 2, "c"},
+		{"the link again", func() {}, 4, 3, "c"},
+	}
+	for _, st := range steps {
+		st.change()
+		if err := f.s.Reload(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if s, u := value(t, success), value(t, unchanged); s != st.success || u != st.unchanged {
+			t.Errorf("%s: success %v, unchanged %v; want %v, %v", st.name, s, u, st.success, st.unchanged)
+		}
+		if got, want := f.s.current.Load().version, testBundle(t, st.version).Meta.Version; got != want {
+			t.Errorf("%s: serving %s, want %s", st.name, got, want)
+		}
+	}
+}
+
+func TestWatchDirs(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := func(p ...string) string { return filepath.Join(append([]string{root}, p...)...) }
+	for _, d := range []string{"..v1", "rev-a", "plain"} {
+		os.Mkdir(j(d), 0o755)
+	}
+	for _, f := range []string{"..v1/x.model", "rev-a/x.model", "plain/x.model"} {
+		os.WriteFile(j(f), nil, 0o644)
+	}
+	os.Symlink("..v1", j("..data"))
+	os.Symlink("..data/x.model", j("model"))
+	os.Symlink(j("rev-a"), j("current"))
+	os.Symlink("loop2", j("loop1"))
+	os.Symlink("loop1", j("loop2"))
+	tests := []struct {
+		path string
+		want []string // nil: an error
+	}{
+		{j("plain/x.model"), []string{j("plain")}},
+		{j("plain/missing.model"), []string{j("plain")}},
+		{j("model"), []string{root, j("..v1")}},
+		{j("current/x.model"), []string{root, j("rev-a")}},
+		{j("plain/../current/./x.model"), []string{root, j("rev-a")}},
+		{j("missing/x.model"), nil},
+		{j("loop1"), nil},
+	}
+	for _, tt := range tests {
+		got, err := watchDirs(tt.path)
+		if tt.want == nil {
+			if err == nil {
+				t.Errorf("watchDirs(%s) = %v, want an error", tt.path, got)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("watchDirs(%s) = %v, %v; want %v", tt.path, got, err, tt.want)
+		}
 	}
 }

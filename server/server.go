@@ -3,7 +3,7 @@
 // speller.v1 service, gRPC health and reflection. The model lives behind an atomic pointer: Reload (called by
 // the file watcher and on SIGHUP) loads and checks a new bundle and swaps it in without dropping a request,
 // and a bundle that fails to load leaves the old one serving. Each loaded model has an LRU cache of answers
-// (Options.CacheSize) for the queries that repeat. AdminHandler serves /metrics, /healthz,
+// bounded in bytes (Options.CacheBytes) for the queries that repeat. AdminHandler serves /metrics, /healthz,
 // /readyz and /debug/pprof/.
 //
 //	s := server.New(server.Options{ModelPath: "en.model"})
@@ -44,20 +44,29 @@ type Options struct {
 	// MaxQueryBytes and MaxTokens bound a query (defaults 1024 and 32, see spell.Options); longer queries
 	// get INVALID_ARGUMENT.
 	MaxQueryBytes, MaxTokens int
-	// MaxInFlight is how many speller requests may run at once; more are shed at once with
-	// RESOURCE_EXHAUSTED instead of queueing without bound, so that a client retries on another replica
-	// while this one is saturated. The default, 64·GOMAXPROCS, is far above what the CPUs can run in
-	// parallel (a request takes about a millisecond of CPU) but low enough that a queue of that many
-	// requests still drains within the usual client deadlines.
+	// MaxInFlight is how many queries the speller calls running may carry at once (a Correct or
+	// GetModelInfo call counts 1, a CorrectBatch call the number of its queries); a call that would go
+	// beyond is shed at once with RESOURCE_EXHAUSTED instead of queueing without bound, so that a client
+	// retries on another replica while this one is saturated. The default, 64·GOMAXPROCS, is far above what
+	// the CPUs can run in parallel (a query takes about a millisecond of CPU) but low enough that a queue of
+	// that many queries still drains within the usual client deadlines.
 	MaxInFlight int
-	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000).
+	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000, or MaxInFlight if lower: a
+	// batch larger than MaxInFlight is refused, as it could never be admitted).
 	MaxBatch int
-	// CacheSize is how many answers the response cache of each model holds (default 10,000; negative: no
+	// CacheBytes bounds the memory of the response cache of each model (default 64 MiB; negative: no
 	// cache). Search traffic repeats itself (the head queries are most of it), and an answer depends only on
 	// the query, the zero-results flag and max_alternatives, so a repeated query is answered from the cache
 	// in well under a microsecond instead of a correction's tens. Requests with their own protected or
 	// never-suggest terms are not cached. The cache belongs to the model: a reload starts an empty one.
-	// An answer takes about 1 KB, so the default costs about 10 MB.
+	// Each entry counts the memory it holds (entryBytes: the query and the response's structs and strings):
+	// on the default model, about 1 KB for a query of 3 words and 5 KB for one of 32 (TestCacheEntryBytes:
+	// the estimate is within a few percent of the heap), so the default holds some 65,000 short queries or
+	// 13,000 long ones. speller_cache_bytes and speller_cache_entries show what it holds.
+	CacheBytes int64
+	// CacheSize, when positive, bounds the number of answers the response cache holds as well (default 0:
+	// none, the bytes bound it; negative: no cache). Deprecated: entries of long queries cost ten times
+	// those of short ones, so bound the cache with CacheBytes.
 	CacheSize int
 	// TokenCache is how many tokens' candidates the corrector of each model keeps (spell.Options.TokenCache:
 	// default 16,384, about 10 MB; negative: none). It serves the queries the response cache misses: new
@@ -86,10 +95,10 @@ func (o Options) withDefaults() Options {
 		o.MaxInFlight = 64 * runtime.GOMAXPROCS(0)
 	}
 	if o.MaxBatch <= 0 {
-		o.MaxBatch = 1000
+		o.MaxBatch = min(1000, o.MaxInFlight)
 	}
-	if o.CacheSize == 0 {
-		o.CacheSize = 10_000
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 64 << 20
 	}
 	if o.ReloadDebounce <= 0 {
 		o.ReloadDebounce = 200 * time.Millisecond
@@ -114,10 +123,12 @@ type Server struct {
 
 	current  atomic.Pointer[loaded] // nil until the first successful Reload
 	reloadMu sync.Mutex             // serialises Reload
-	inFlight atomic.Int64           // speller requests running
-	stopping atomic.Bool            // Shutdown was called
-	stopOnce sync.Once
-	done     chan struct{} // closed by Shutdown: ends Watch
+	inFlight atomic.Int64           // queries of the speller calls running (see limitUnary)
+	// shedSince counts the calls shed since the last warning about them, logged at shedLogged (Unix ns).
+	shedSince, shedLogged atomic.Int64
+	stopping              atomic.Bool // Shutdown was called
+	stopOnce              sync.Once
+	done                  chan struct{} // closed by Shutdown: ends Watch
 
 	// hook, when set (by tests only), is called at the start of every speller RPC.
 	hook func(ctx context.Context, method string)
@@ -130,7 +141,8 @@ type loaded struct {
 	bundle    *model.Bundle
 	version   string
 	loadedAt  time.Time
-	// cache holds the answers of this model (nil: none); see Options.CacheSize. Its responses are shared
+	file      fileID // the file it was loaded from, identified before it was read
+	// cache holds the answers of this model (nil: none); see Options.CacheBytes. Its responses are shared
 	// by every call that hits them and must not be modified.
 	cache *lru.Cache[cacheKey, answer]
 }
@@ -159,9 +171,15 @@ func New(opts Options) *Server {
 		metrics: newMetrics(),
 		done:    make(chan struct{}),
 	}
+	s.metrics.cacheGauges(func() (int, int64) {
+		if l := s.current.Load(); l != nil {
+			return l.cache.Len(), l.cache.Bytes()
+		}
+		return 0, 0
+	})
 	sopts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(s.logUnary, s.countUnary, s.limitUnary, s.recoverUnary),
-		grpc.ChainStreamInterceptor(s.logStream, s.countStream, s.recoverStream),
+		grpc.ChainUnaryInterceptor(s.metrics.grpc.UnaryServerInterceptor(), s.logUnary, s.countUnary, s.limitUnary, s.recoverUnary),
+		grpc.ChainStreamInterceptor(s.metrics.grpc.StreamServerInterceptor(), s.logStream, s.countStream, s.recoverStream),
 		grpc.ForceServerCodecV2(newCodec()),
 	}
 	if opts.TLS != nil {
@@ -175,8 +193,13 @@ func New(opts Options) *Server {
 	spellerv1.RegisterSpellerServiceServer(s.grpc, &service{s: s})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
+	s.metrics.grpc.InitializeMetrics(s.grpc) // every method's series exist at 0 from the start
 	for _, name := range []string{"", serviceName} {
 		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
+	}
+	if opts.MaxBatch > opts.MaxInFlight {
+		s.log.Warn("batches larger than the in-flight limit are refused with INVALID_ARGUMENT",
+			"max_batch", opts.MaxBatch, "max_in_flight", opts.MaxInFlight)
 	}
 	return s
 }

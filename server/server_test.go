@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -456,7 +458,8 @@ func TestAdmin(t *testing.T) {
 func TestLoadShedding(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	var block atomic.Bool
-	f := setup(t, "a", Options{MaxInFlight: 1}, func(ctx context.Context, method string) {
+	logger, logged := captureLogger()
+	f := setup(t, "a", Options{MaxInFlight: 1, Logger: logger}, func(ctx context.Context, method string) {
 		if block.CompareAndSwap(true, false) {
 			close(entered)
 			<-release
@@ -497,6 +500,82 @@ func TestLoadShedding(t *testing.T) {
 	}
 	if got := value(t, f.s.metrics.inFlight); got != 0 {
 		t.Errorf("in-flight gauge %v, want 0", got)
+	}
+	// Shed calls are logged at debug level, and summed up in one warning; durations say their unit.
+	warnings := 0
+	for _, rec := range logged.records(t) {
+		if rec["msg"] == "rpc" {
+			if _, ok := rec["duration_seconds"].(float64); !ok {
+				t.Errorf("rpc log without duration_seconds: %v", rec)
+			}
+			if rec["code"] == "ResourceExhausted" && rec["level"] != "DEBUG" {
+				t.Errorf("shed call logged at %v: %v", rec["level"], rec)
+			}
+		}
+		if rec["level"] == "WARN" && strings.HasPrefix(rec["msg"].(string), "shedding load") {
+			warnings++
+			if rec["shed"] != 1.0 || rec["limit"] != 1.0 {
+				t.Errorf("warning %v, want shed 1 and limit 1 (the first shed call warns at once)", rec)
+			}
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("%d warnings about shed calls, want 1 for 2 calls shed within %v", warnings, shedLogEvery)
+	}
+}
+
+// TestBatchAdmission checks that a CorrectBatch call counts its queries against MaxInFlight: while one
+// Correct call runs, a batch that would take the queries in flight beyond the limit is shed, a smaller one
+// is admitted, and one larger than the limit itself is refused as INVALID_ARGUMENT whatever the load.
+func TestBatchAdmission(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var block atomic.Bool
+	f := setup(t, "a", Options{MaxInFlight: 10, MaxBatch: 20}, func(ctx context.Context, method string) {
+		if block.CompareAndSwap(true, false) {
+			close(entered)
+			<-release
+		}
+	})
+	ctx := context.Background()
+	batch := func(n int) error {
+		req := &spellerv1.CorrectBatchRequest{}
+		for range n {
+			req.Requests = append(req.Requests, &spellerv1.CorrectRequest{Query: "jewlery box"})
+		}
+		resp, err := f.client.CorrectBatch(ctx, req)
+		if err == nil && len(resp.Results) != n {
+			t.Errorf("batch of %d: %d results", n, len(resp.Results))
+		}
+		return err
+	}
+	block.Store(true)
+	blocked := make(chan error)
+	go func() {
+		_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
+		blocked <- err
+	}()
+	<-entered
+	if err := batch(10); status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "1 queries in flight, 10 more asked, the limit is 10") {
+		t.Errorf("batch of 10 beside a call: %v, want RESOURCE_EXHAUSTED", err)
+	}
+	if err := batch(9); err != nil {
+		t.Errorf("batch of 9 beside a call: %v, want it admitted", err)
+	}
+	if err := batch(11); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "11 requests, the limit is 10 (--max-batch 20, --max-in-flight 10)") {
+		t.Errorf("batch of 11: %v, want INVALID_ARGUMENT stating the in-flight limit", err)
+	}
+	close(release)
+	if err := <-blocked; err != nil {
+		t.Errorf("blocked call: %v", err)
+	}
+	if err := batch(10); err != nil {
+		t.Errorf("batch of 10 alone: %v, want it admitted", err)
+	}
+	if got := value(t, f.s.metrics.shed); got != 1 {
+		t.Errorf("shed counter %v, want 1", got)
+	}
+	if got := value(t, f.s.metrics.inFlightQueries); got != 0 {
+		t.Errorf("in-flight queries gauge %v, want 0", got)
 	}
 }
 
@@ -665,11 +744,11 @@ func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	o.RegisterFlags(fs)
-	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-size", "-1", "--token-cache", "-2"})
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-bytes", "5000", "--cache-size", "-1", "--token-cache", "-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheSize: -1, TokenCache: -2}
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheBytes: 5000, CacheSize: -1, TokenCache: -2}
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
 	}
@@ -778,4 +857,95 @@ func TestCache(t *testing.T) {
 	if h, m := value(t, off.s.metrics.cache.WithLabelValues("hit")), value(t, off.s.metrics.cache.WithLabelValues("miss")); h+m != 0 {
 		t.Errorf("cache off: %v hits, %v misses", h, m)
 	}
+}
+
+// TestCacheEntryBytes checks entryBytes, the cost of a response cache entry, against the heap: it keeps the
+// answers of the default model to distinct queries of 3 and of 32 words (each with a typo) and compares the
+// memory they hold with the estimate (less the entry's own overhead, as no cache holds them here).
+func TestCacheEntryBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the default model")
+	}
+	if raceEnabled {
+		t.Skip("heap measurements are meaningless under the race detector")
+	}
+	s := New(Options{Logger: testLogger(), TokenCache: -1}) // no token cache: it would hold memory too
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	l := s.current.Load()
+	words := strings.Fields(`red dress silver earrings flower girl basket wedding ring jewelry box butter dish
+		blue jeans summer shoes leather bag gold necklace kitchen table garden chair coffee mug winter coat
+		running shorts baby blanket phone case water bottle desk lamp wool socks glass vase`)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{3, 32} {
+		queries := make([]string, 400)
+		for i := range queries {
+			q := make([]string, n-1) // and a number, to make it distinct
+			for j := range q {
+				q[j] = words[rng.IntN(len(words))]
+			}
+			w := q[rng.IntN(n-1)] // a typo: one letter dropped
+			q[rng.IntN(n-1)] = w[:len(w)/2] + w[len(w)/2+1:]
+			queries[i] = strings.Join(q, " ") + fmt.Sprint(" ", i)
+		}
+		answers := make([]answer, len(queries))
+		runtime.GC()
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var estimate int64
+		for i, q := range queries {
+			req := &spellerv1.CorrectRequest{Query: q}
+			a, err := answerOf(context.Background(), l, req, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answers[i] = a
+			estimate += entryBytes(cacheKey{query: q}, a) - entryOverhead
+		}
+		runtime.GC()
+		runtime.GC() // and what sync.Pools kept past the first
+		runtime.ReadMemStats(&after)
+		measured := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(len(answers))
+		per := float64(estimate) / float64(len(answers))
+		t.Logf("%d words: %.0f bytes per answer on the heap, estimated %.0f (+%d for the cache entry); encoded %d",
+			n, measured, per, entryOverhead, proto.Size(answers[0].resp))
+		if per < 0.75*measured || per > 1.33*measured {
+			t.Errorf("%d words: estimated %.0f bytes per answer, the heap holds %.0f", n, per, measured)
+		}
+		runtime.KeepAlive(answers)
+	}
+}
+
+// TestCacheBytes fills a response cache with a small byte budget through the gRPC API and checks that it
+// never holds more than its budget, and that /metrics reports what it holds.
+func TestCacheBytes(t *testing.T) {
+	const budget = 20_000
+	f := setup(t, "a", Options{CacheBytes: budget}, nil)
+	ctx := context.Background()
+	entries := f.s.current.Load().cache
+	for i := range 200 {
+		q := fmt.Sprintf("jewlery box %d", i)
+		if i%3 == 0 {
+			q = strings.Repeat("red dresss ", 10) + fmt.Sprint(i) // longer answers cost more
+		}
+		if _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: q}); err != nil {
+			t.Fatal(err)
+		}
+		if b := entries.Bytes(); b > budget || b <= 0 {
+			t.Fatalf("after %d queries: the cache holds %d bytes, budget %d", i+1, b, budget)
+		}
+	}
+	n, b := entries.Len(), entries.Bytes()
+	if b < budget/2 {
+		t.Errorf("the cache holds %d bytes of %d after 200 distinct queries", b, budget)
+	}
+	metrics := scrape(t, f.s)
+	for _, want := range []string{fmt.Sprintf("speller_cache_bytes %d\n", b), fmt.Sprintf("speller_cache_entries %d\n", n)} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	t.Logf("%d answers in %d bytes", n, b)
 }

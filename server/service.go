@@ -46,9 +46,7 @@ func (v *service) Correct(ctx context.Context, req *spellerv1.CorrectRequest) (*
 
 // CorrectBatch implements spellerv1.SpellerServiceServer.
 func (v *service) CorrectBatch(ctx context.Context, req *spellerv1.CorrectBatchRequest) (*spellerv1.CorrectBatchResponse, error) {
-	if n := len(req.GetRequests()); n > v.s.opts.MaxBatch {
-		return nil, toStatus(fmt.Errorf("correct batch: %w: %d requests, the limit is %d", errInvalidArgument, n, v.s.opts.MaxBatch))
-	}
+	// limitUnary refused the batches over the limits.
 	l, err := v.s.model(ctx, "CorrectBatch")
 	if err != nil {
 		return nil, toStatus(err)

@@ -5,6 +5,7 @@
 //	spelld                                  # the embedded model on :50051
 //	spelld --model en.model --admin :9090
 //	spelld --tls-cert cert.pem --tls-key key.pem
+//	spelld --version                        # the build and the embedded model's version
 //
 // Run "spelld -h" for the flags.
 package main
@@ -21,19 +22,21 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
+	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/server"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // run runs the server until a signal stops it and returns the exit code: 0 after a clean shutdown, 1 on
-// failure, 2 for a usage error.
-func run(args []string, stderr io.Writer) int {
+// failure, 2 for a usage error. Only --version writes to stdout.
+func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("spelld", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -46,8 +49,9 @@ func run(args []string, stderr io.Writer) int {
 		drainDelay = fs.Duration("drain-delay", 2*time.Second, "part of --drain spent NOT_SERVING before refusing calls, for load balancers to notice")
 		logLevel   = fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 		watch      = fs.Bool("watch", true, "reload the --model file when it changes (SIGHUP reloads either way)")
+		version    = fs.Bool("version", false, "print the build's module version and VCS revision and the embedded model's version, and exit")
 	)
-	opts.MaxQueryBytes, opts.MaxTokens, opts.MaxBatch = 1024, 32, 1000
+	opts.MaxQueryBytes, opts.MaxTokens = 1024, 32
 	opts.RegisterFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -58,6 +62,9 @@ func run(args []string, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "spelld: unexpected arguments %q\n", fs.Args())
 		return 2
+	}
+	if *version {
+		return printVersion(stdout, stderr)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -80,6 +87,19 @@ func run(args []string, stderr io.Writer) int {
 	opts.Logger = log
 	opts.ShutdownDelay = min(*drainDelay, *drain)
 
+	// A model file that is not there is a mistake of the command line (or of a volume not mounted): say so
+	// before listening, rather than starting a server that can never serve. A file that is there but does
+	// not load fails below, after the first load.
+	if opts.ModelPath != "" {
+		if fi, err := os.Stat(opts.ModelPath); err != nil {
+			log.Error("spelld: --model: no model to serve", "err", err)
+			return 1
+		} else if !fi.Mode().IsRegular() {
+			log.Error("spelld: --model: no model to serve", "err", fmt.Sprintf("%s is not a regular file", opts.ModelPath))
+			return 1
+		}
+	}
+
 	lis, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Error("spelld: listen", "err", err)
@@ -88,7 +108,7 @@ func run(args []string, stderr io.Writer) int {
 	s := server.New(opts)
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- s.Serve(lis) }()
-	log.Info("serving", "addr", lis.Addr().String(), "tls", opts.TLS != nil)
+	log.Info("listening", "addr", lis.Addr().String(), "tls", opts.TLS != nil)
 	if *admin != "" {
 		alis, err := net.Listen("tcp", *admin)
 		if err != nil {
@@ -108,6 +128,7 @@ func run(args []string, stderr io.Writer) int {
 		s.Shutdown(ctx)
 		return 1
 	}
+	log.Info("serving", "addr", lis.Addr().String(), "tls", opts.TLS != nil)
 	if *watch {
 		go func() {
 			if err := s.Watch(context.Background()); err != nil {
@@ -138,4 +159,36 @@ func run(args []string, stderr io.Writer) int {
 			return 0
 		}
 	}
+}
+
+// printVersion writes what the build knows of itself and the version of the embedded default model (see
+// writeVersion), and returns the exit code.
+func printVersion(stdout, stderr io.Writer) int {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		fmt.Fprintln(stderr, "spelld: --version: the binary carries no build information")
+		return 1
+	}
+	b, err := data.Default()
+	if err != nil {
+		fmt.Fprintf(stderr, "spelld: --version: %v\n", err)
+		return 1
+	}
+	writeVersion(stdout, bi, b.Meta.Version)
+	return 0
+}
+
+// writeVersion writes one "key value" line each: the binary's module path and version, its VCS revision,
+// time and whether the tree was modified (when the build stamped them: go build in a checkout, unless
+// -buildvcs=false), the Go version, and the embedded model's version.
+func writeVersion(w io.Writer, bi *debug.BuildInfo, model string) {
+	fmt.Fprintf(w, "spelld %s %s\n", bi.Main.Path, bi.Main.Version)
+	for _, st := range bi.Settings {
+		switch st.Key {
+		case "vcs.revision", "vcs.time", "vcs.modified":
+			fmt.Fprintf(w, "%s %s\n", st.Key, st.Value)
+		}
+	}
+	fmt.Fprintf(w, "go %s\n", bi.GoVersion)
+	fmt.Fprintf(w, "embedded model %s\n", model)
 }

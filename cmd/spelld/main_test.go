@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +22,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/model"
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/train"
@@ -52,14 +56,43 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"extra"}, 2, "unexpected arguments"},
 		{[]string{"--tls-cert", "c.pem"}, 2, "go together"},
 		{[]string{"--log-level", "loud"}, 2, "log-level"},
-		{[]string{"--listen", "127.0.0.1:0", "--model", filepath.Join(t.TempDir(), "missing.model")}, 1, "no model to serve"},
+		{[]string{"--listen", "127.0.0.1:0", "--model", filepath.Join(t.TempDir(), "missing.model")}, 1, "--model: no model to serve"},
+		{[]string{"--listen", "127.0.0.1:0", "--model", t.TempDir()}, 1, "is not a regular file"},
 		{[]string{"--listen", "127.0.0.1:0", "--tls-cert", "missing.pem", "--tls-key", "missing.pem"}, 1, "tls"},
 	}
 	for _, tt := range tests {
-		var stderr strings.Builder
-		if code := run(tt.args, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
+		var stdout, stderr strings.Builder
+		if code := run(tt.args, &stdout, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.says) {
 			t.Errorf("spelld %q: exit %d, want %d; output %q should say %q", tt.args, code, tt.code, stderr.String(), tt.says)
 		}
+		// A server that cannot serve never says it listens or serves.
+		if out := stderr.String(); tt.code != 0 && (strings.Contains(out, `"msg":"listening"`) || strings.Contains(out, `"msg":"serving"`)) {
+			t.Errorf("spelld %q failed but logged that it serves: %q", tt.args, stderr.String())
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("spelld %q wrote to stdout: %q", tt.args, stdout.String())
+		}
+	}
+}
+
+// TestVersion checks that --version names the module, the Go version and the embedded model's version,
+// and exits 0 without serving.
+func TestVersion(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"--version", "--listen", "no:such:address"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("spelld --version: exit %d, stderr %q", code, stderr.String())
+	}
+	b, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nembedded model " + b.Meta.Version + "\n", "\ngo " + runtime.Version() + "\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("spelld --version printed %q, want a line %q", stdout.String(), strings.TrimSpace(want))
+		}
+	}
+	if !strings.HasPrefix(stdout.String(), "spelld ") {
+		t.Errorf("spelld --version printed %q, want it to start with \"spelld \"", stdout.String())
 	}
 }
 
@@ -106,19 +139,51 @@ func (l *logs) String() string {
 	return l.raw.String()
 }
 
-// TestSpelld builds and runs the real binary on loopback: it serves, reloads on SIGHUP (keeping the model
-// when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
-func TestSpelld(t *testing.T) {
+// binary is the spelld binary the tests run, built once.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
+// spelldBinary builds the spelld binary once for all the tests (skipped with -short).
+func spelldBinary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "spelld")
-	start := time.Now()
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "spelld-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "spelld")
+		start := time.Now()
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		t.Logf("go build: %v", time.Since(start))
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	t.Logf("go build: %v", time.Since(start))
+	return binary.path
+}
+
+// TestSpelld builds and runs the real binary on loopback: it serves, reloads on SIGHUP (keeping the model
+// when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
+func TestSpelld(t *testing.T) {
+	dir := t.TempDir()
+	bin := spelldBinary(t)
 	modelPath := filepath.Join(dir, "en.model")
 	a, b := testBundle(t, "a"), testBundle(t, "b")
 	if err := a.WriteFile(modelPath); err != nil {
@@ -200,15 +265,28 @@ func TestSpelld(t *testing.T) {
 			t.Errorf("untuned model, result count %v: %v, %v; want %v", tc.results, resp, err, tc.want)
 		}
 	}
-	for path, want := range map[string]string{"/readyz": "ok", "/metrics": `speller_model_info{version="` + a.Meta.Version + `"} 1`} {
-		resp, err := http.Get("http://" + admin + path)
+	// Three Correct calls so far; the standard gRPC series are labelled by service and method, and exist
+	// at 0 for the methods never called.
+	const correct = `grpc_method="Correct",grpc_service="speller.v1.SpellerService",grpc_type="unary"`
+	for _, tc := range []struct{ path, want string }{
+		{"/readyz", "ok"},
+		{"/metrics", `speller_model_info{version="` + a.Meta.Version + `"} 1`},
+		{"/metrics", `speller_requests_total{code="OK",method="/speller.v1.SpellerService/Correct"} 3`},
+		{"/metrics", `grpc_server_started_total{` + correct + `} 3`},
+		{"/metrics", `grpc_server_handled_total{grpc_code="OK",` + correct + `} 3`},
+		{"/metrics", `grpc_server_handling_seconds_bucket{` + correct + `,le="5e-05"}`},
+		{"/metrics", `grpc_server_handling_seconds_count{` + correct + `} 3`},
+		{"/metrics", `grpc_server_handled_total{grpc_code="OK",grpc_method="Check",grpc_service="grpc.health.v1.Health",grpc_type="unary"}`},
+		{"/metrics", `grpc_server_started_total{grpc_method="CorrectBatch",grpc_service="speller.v1.SpellerService",grpc_type="unary"} 0`},
+	} {
+		resp, err := http.Get("http://" + admin + tc.path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("GET %s: %d, want 200 with %q", path, resp.StatusCode, want)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s: %d, want 200 with %q", tc.path, resp.StatusCode, tc.want)
 		}
 	}
 
@@ -234,7 +312,7 @@ func TestSpelld(t *testing.T) {
 		t.Errorf("after a corrupt file: serving %s, want %s", v, b.Meta.Version)
 	}
 
-	start = time.Now()
+	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -249,4 +327,139 @@ func TestSpelld(t *testing.T) {
 	}
 	l.wait(t, "stopped")
 	t.Logf("exited %v after SIGTERM", time.Since(start))
+}
+
+func TestWriteVersion(t *testing.T) {
+	tests := []struct {
+		name string
+		bi   debug.BuildInfo
+		want string
+	}{
+		{"stamped", debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/spellwright/speller", Version: "v1.2.3"},
+			Settings: []debug.BuildSetting{{Key: "-compiler", Value: "gc"}, {Key: "vcs", Value: "git"},
+				{Key: "vcs.revision", Value: "0123abcd"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}},
+			"spelld github.com/spellwright/speller v1.2.3\nvcs.revision 0123abcd\nvcs.time 2026-12-01T10:00:00Z\nvcs.modified true\ngo go1.26.0\nembedded model en-1\n"},
+		{"not stamped", debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/spellwright/speller", Version: "(devel)"}},
+			"spelld github.com/spellwright/speller (devel)\ngo go1.26.0\nembedded model en-1\n"},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		writeVersion(&out, &tt.bi, "en-1")
+		if out.String() != tt.want {
+			t.Errorf("%s: wrote\n%s\nwant\n%s", tt.name, out.String(), tt.want)
+		}
+	}
+}
+
+// TestSpelldSymlinkSwap runs the real binary on a model reached through symbolic links laid out like a
+// Kubernetes ConfigMap volume (model -> ..data/en.model, ..data -> ..v1), swaps "..data" atomically to
+// another model as the kubelet does, and checks that spelld serves it; then that the SIGHUP a deployment
+// sends after the swap loads nothing, as the model was loaded already.
+func TestSpelldSymlinkSwap(t *testing.T) {
+	bin := spelldBinary(t)
+	dir := t.TempDir()
+	a, b := testBundle(t, "a"), testBundle(t, "b")
+	for name, m := range map[string]*model.Bundle{"..v1": a, "..v2": b} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.WriteFile(filepath.Join(dir, name, "en.model")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	swap := func(target, link string) {
+		t.Helper()
+		if err := os.Symlink(target, link+".tmp"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(link+".tmp", link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	swap("..v1", filepath.Join(dir, "..data"))
+	swap(filepath.Join("..data", "en.model"), filepath.Join(dir, "model"))
+
+	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--model", filepath.Join(dir, "model"),
+		"--drain", "2s", "--drain-delay", "0s", "--log-level", "debug")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var l logs
+	go l.read(stderr)
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("spelld logs:\n%s", l.String())
+		}
+	}()
+	addr := l.wait(t, "serving")["addr"].(string)
+	admin := l.wait(t, "admin serving")["addr"].(string)
+	l.wait(t, "watching the model file")
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := spellerv1.NewSpellerServiceClient(conn)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	version := func() string {
+		t.Helper()
+		resp, err := client.GetModelInfo(ctx, &spellerv1.GetModelInfoRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Model.Version
+	}
+	if v := version(); v != a.Meta.Version {
+		t.Fatalf("serving %s, want %s", v, a.Meta.Version)
+	}
+
+	swap("..v2", filepath.Join(dir, "..data"))
+	for deadline := time.Now().Add(10 * time.Second); version() != b.Meta.Version; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still serving %s 10s after the swap, want %s", version(), b.Meta.Version)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	l.wait(t, "model file unchanged; reload skipped")
+	resp, err := http.Get("http://" + admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`speller_model_reloads_total{result="success"} 2`, // the first load and the swap, once
+		`speller_model_reloads_total{result="unchanged"} 1`,
+		`speller_model_reloads_total{result="failure"} 0`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+// TestLinksNoBleve checks that spelld does not link bleve (about 67 packages and 10 MB of binary): the bleve
+// candidate backend is for tests and evaluation, in a package of its own (candidates/bleveindex).
+func TestLinksNoBleve(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.Contains(pkg, "blevesearch") {
+			t.Errorf("spelld links %s", pkg)
+		}
+	}
 }

@@ -2,6 +2,8 @@ package lru
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -135,4 +137,69 @@ func BenchmarkGetHit(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// TestSized adds entries of random costs to caches bounded in bytes (one shard and sharded, with and
+// without an entry bound) and checks after every Add that the bytes never exceed the budget, that Bytes is
+// the sum of the costs of the entries present, and that the most recent entry that fits is kept.
+func TestSized(t *testing.T) {
+	tests := []struct {
+		name       string
+		maxBytes   int64
+		maxEntries int
+		shards     int
+	}{
+		{"one shard", 10_000, 0, 1},
+		{"one shard, entry bound", 10_000, 20, 1},
+		{"sharded", shards * minShardBytes, 0, shards},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			costs := map[int]int64{}
+			c := NewSized(tt.maxBytes, tt.maxEntries, func(k int, v string) int64 { return int64(len(v)) })
+			if len(c.shards) != tt.shards {
+				t.Fatalf("%d shards, want %d", len(c.shards), tt.shards)
+			}
+			perShard := tt.maxBytes / int64(tt.shards)
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := range 20_000 {
+				k := rng.IntN(5_000)
+				n := 1 + rng.IntN(int(perShard/10))
+				if i%1000 == 0 {
+					n = int(perShard) + 1 // too big to keep
+				}
+				c.Add(k, strings.Repeat("x", n))
+				costs[k] = int64(n)
+				if got := c.Bytes(); got > tt.maxBytes {
+					t.Fatalf("Add %d: %d bytes, over the budget %d", i, got, tt.maxBytes)
+				}
+				if tt.maxEntries > 0 && c.Len() > c.Cap() {
+					t.Fatalf("Add %d: %d entries, cap %d", i, c.Len(), c.Cap())
+				}
+				if _, ok := c.Get(k); ok != (int64(n) <= perShard) {
+					t.Fatalf("Add %d of cost %d (shard budget %d): present %v", i, n, perShard, ok)
+				}
+				if i%997 == 0 { // Bytes is the sum of what is present
+					var sum int64
+					for k, w := range costs {
+						if v, ok := c.Get(k); ok {
+							if int64(len(v)) != w {
+								t.Fatalf("key %d holds %d bytes, last added %d", k, len(v), w)
+							}
+							sum += w
+						}
+					}
+					if sum != c.Bytes() {
+						t.Fatalf("Add %d: Bytes %d, entries present cost %d", i, c.Bytes(), sum)
+					}
+				}
+			}
+			if c.Bytes() < tt.maxBytes/2 && tt.maxEntries == 0 {
+				t.Errorf("%d bytes of %d used at the end: the cache should be nearly full", c.Bytes(), tt.maxBytes)
+			}
+		})
+	}
+	if c := NewSized[int, int](0, 10, nil); c != nil {
+		t.Error("NewSized with no byte budget returned a cache")
+	}
 }

@@ -1,4 +1,12 @@
-package candidates
+// Package bleveindex is a candidates.Index over the term dictionary of one field of a live bleve index: it
+// draws candidates from the terms the search index holds right now, the way Lucene's DirectSpellChecker works
+// off a search index (much slower than candidates.SymSpell, but it needs no extra memory and follows the index
+// as documents are added). It is a package of its own so that what does not use it (spelld) does not link
+// bleve.
+//
+//	idx, err := bleveindex.New(searchIndex, "title", bleveindex.Options{})
+//	matches := idx.Lookup(nil, "speling", 2) // terms within OSA distance 2, Count = document frequency
+package bleveindex
 
 import (
 	"context"
@@ -10,11 +18,12 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/internal/editdist"
 )
 
-// BleveOptions configures NewBleve. The zero value accepts every term of the field.
-type BleveOptions struct {
+// Options configures New. The zero value accepts every term of the field.
+type Options struct {
 	// MinDocFreq drops the terms found in fewer documents (terms in no live document are always dropped).
 	MinDocFreq uint64
 	// Prefix is the number of leading runes a term must share with the token (0: none), as in Lucene's
@@ -22,9 +31,9 @@ type BleveOptions struct {
 	Prefix int
 }
 
-// Bleve is an Index over the term dictionary of one field of a bleve index: it finds candidates among the
+// Index is a candidates.Index over the term dictionary of one field of a bleve index: it finds candidates among the
 // terms the index holds right now, the way Lucene's DirectSpellChecker works off a live search index. Match.ID
-// is NoID and Match.Count is the term's document frequency in that field.
+// is candidates.NoID and Match.Count is the term's document frequency in that field.
 //
 // Each Lookup opens a reader (a point-in-time snapshot), walks the dictionary and closes the reader, so it
 // sees every document indexed before the call. Two code paths, chosen by what the index's reader supports:
@@ -33,8 +42,8 @@ type BleveOptions struct {
 //     bleve.NewUsing("", m, scorch.Name, scorch.Name, nil) in memory): FieldDictFuzzy walks the term FST
 //     with a Levenshtein automaton. In bleve v2.6.3 scorch builds that automaton with transpositions enabled
 //     (vellum's NewLevenshteinAutomatonBuilder(d, true)), so its distance never exceeds OSA: Lookup asks for
-//     fuzziness = maxDist and misses nothing (TestBleve checks this against a scan of the whole dictionary,
-//     and TestBleveAgreesWithSymSpell against SymSpell). NewBleve probes the automaton ("ab" against "ba");
+//     fuzziness = maxDist and misses nothing (TestLookup checks this against a scan of the whole dictionary,
+//     and TestAgreesWithSymSpell against SymSpell). New probes the automaton ("ab" against "ba");
 //     should an implementation count a transposition as 2 (plain Levenshtein), Lookup asks for
 //     fuzziness = min(maxDist+1, 2) instead, which still finds every word at OSA distance 1, but at
 //     maxDist 2 misses the words whose OSA distance 2 involves a transposition and Levenshtein distance
@@ -49,11 +58,11 @@ type BleveOptions struct {
 //
 // Lookup cannot return bleve errors (index closed, I/O): it returns the matches found up to the error and
 // reports nothing. Use LookupErr to see the error.
-type Bleve struct {
+type Index struct {
 	idx   index.Index
 	field string
-	opts  BleveOptions
-	// plainLev: the reader's fuzzy automaton counts a transposition as 2 edits (see Bleve).
+	opts  Options
+	// plainLev: the reader's fuzzy automaton counts a transposition as 2 edits (see Index).
 	plainLev bool
 	pool     sync.Pool
 }
@@ -61,27 +70,27 @@ type Bleve struct {
 // maxBleveDist is the largest fuzziness bleve's automata support.
 const maxBleveDist = 2
 
-// NewBleve returns a Bleve index over field of idx. It fails if the index is closed or has no advanced index.
-// The field need not have terms yet. The Bleve must not be used after idx is closed: bleve's advanced index
+// New returns an Index over field of idx. It fails if the index is closed or has no advanced index.
+// The field need not have terms yet. The Index must not be used after idx is closed: bleve's advanced index
 // does not know, and lookups would see stale data or fail depending on the implementation.
-func NewBleve(idx bleve.Index, field string, opts BleveOptions) (*Bleve, error) {
+func New(idx bleve.Index, field string, opts Options) (*Index, error) {
 	if idx == nil {
-		return nil, errors.New("candidates: nil bleve index")
+		return nil, errors.New("bleveindex: nil bleve index")
 	}
 	if field == "" {
-		return nil, errors.New("candidates: empty bleve field name")
+		return nil, errors.New("bleveindex: empty bleve field name")
 	}
 	if _, err := idx.DocCount(); err != nil { // fails if the index is closed
-		return nil, fmt.Errorf("candidates: bleve index: %w", err)
+		return nil, fmt.Errorf("bleveindex: bleve index: %w", err)
 	}
 	adv, err := idx.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("candidates: bleve advanced index: %w", err)
+		return nil, fmt.Errorf("bleveindex: bleve advanced index: %w", err)
 	}
 	opts.Prefix = max(opts.Prefix, 0)
-	b := &Bleve{idx: adv, field: field, opts: opts}
+	b := &Index{idx: adv, field: field, opts: opts}
 	if b.plainLev, err = probePlainLevenshtein(adv, field); err != nil {
-		return nil, fmt.Errorf("candidates: bleve reader: %w", err)
+		return nil, fmt.Errorf("bleveindex: bleve reader: %w", err)
 	}
 	b.pool.New = func() any { return new(bleveScratch) }
 	return b, nil
@@ -122,16 +131,16 @@ type bleveScratch struct {
 	ed   editdist.Scratch
 }
 
-// Lookup appends to dst the terms of the field within OSA distance maxDist of token (see Bleve), and returns
+// Lookup appends to dst the terms of the field within OSA distance maxDist of token (see Index), and returns
 // dst. On a bleve error it returns what it found before the error.
-func (b *Bleve) Lookup(dst []Match, token string, maxDist int) []Match {
+func (b *Index) Lookup(dst []candidates.Match, token string, maxDist int) []candidates.Match {
 	dst, _ = b.LookupErr(dst, token, maxDist)
 	return dst
 }
 
 // LookupErr is Lookup that also returns the first error from bleve. dst holds the matches found before the
 // error.
-func (b *Bleve) LookupErr(dst []Match, token string, maxDist int) (_ []Match, err error) {
+func (b *Index) LookupErr(dst []candidates.Match, token string, maxDist int) (_ []candidates.Match, err error) {
 	maxDist = min(max(maxDist, 0), maxBleveDist)
 	r, err := b.idx.Reader()
 	if err != nil {
@@ -150,7 +159,7 @@ func (b *Bleve) LookupErr(dst []Match, token string, maxDist int) (_ []Match, er
 	if maxDist == 0 {
 		n, err := docFreq(r, b.field, token)
 		if err == nil && n > 0 && n >= b.opts.MinDocFreq {
-			dst = append(dst, Match{Word: token, ID: NoID, Count: n, Distance: 0})
+			dst = append(dst, candidates.Match{Word: token, ID: candidates.NoID, Count: n, Distance: 0})
 		}
 		return dst, err
 	}
@@ -205,7 +214,7 @@ func (b *Bleve) LookupErr(dst []Match, token string, maxDist int) (_ []Match, er
 		if count == 0 || count < b.opts.MinDocFreq {
 			continue
 		}
-		dst = append(dst, Match{Word: term, ID: NoID, Count: count, Distance: d})
+		dst = append(dst, candidates.Match{Word: term, ID: candidates.NoID, Count: count, Distance: d})
 	}
 }
 
@@ -237,3 +246,5 @@ func runePrefixBytes(s string, n int) int {
 	}
 	return len(s)
 }
+
+var _ candidates.Index = (*Index)(nil)

@@ -1,4 +1,4 @@
-package candidates
+package bleveindex
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/internal/editdist"
 )
 
@@ -120,7 +121,7 @@ func newBleveFixtureDocs(tb testing.TB, kind string, words []string, perDoc int)
 }
 
 // dictBruteForce scans the whole field dictionary and returns the terms within maxDist (OSA), sorted.
-func dictBruteForce(t *testing.T, idx bleve.Index, field, token string, maxDist int, opts BleveOptions) []Match {
+func dictBruteForce(t *testing.T, idx bleve.Index, field, token string, maxDist int, opts Options) []candidates.Match {
 	t.Helper()
 	adv, _ := idx.Advanced()
 	r, err := adv.Reader()
@@ -135,7 +136,7 @@ func dictBruteForce(t *testing.T, idx bleve.Index, field, token string, maxDist 
 	defer fd.Close()
 	q := []rune(token)
 	prefix := string(q[:min(opts.Prefix, len(q))])
-	var out []Match
+	var out []candidates.Match
 	for {
 		e, err := fd.Next()
 		if err != nil {
@@ -148,22 +149,22 @@ func dictBruteForce(t *testing.T, idx bleve.Index, field, token string, maxDist 
 			continue
 		}
 		if d := editdist.OSA(q, []rune(e.Term), maxDist, nil); d <= maxDist {
-			out = append(out, Match{Word: e.Term, ID: NoID, Count: e.Count, Distance: d})
+			out = append(out, candidates.Match{Word: e.Term, ID: candidates.NoID, Count: e.Count, Distance: d})
 		}
 	}
 	return sortByWord(out)
 }
 
-func sortByWord(m []Match) []Match {
-	slices.SortFunc(m, func(a, b Match) int { return strings.Compare(a.Word, b.Word) })
+func sortByWord(m []candidates.Match) []candidates.Match {
+	slices.SortFunc(m, func(a, b candidates.Match) int { return strings.Compare(a.Word, b.Word) })
 	return m
 }
 
-func TestBleve(t *testing.T) {
+func TestLookup(t *testing.T) {
 	for _, kind := range []string{"upsidedown", "scorch"} {
 		t.Run(kind, func(t *testing.T) {
 			fx := newBleveFixture(t, kind, 400, bleveWords)
-			bl, err := NewBleve(fx.idx, "body", BleveOptions{})
+			bl, err := New(fx.idx, "body", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,9 +190,9 @@ func TestBleve(t *testing.T) {
 				{"ca", 1, []string{"ba", "ca", "cab"}},
 				{"ca", 2, []string{"ab", "acb", "ba", "bac", "ca", "cab", "cafe", "café"}}, // not abc: OSA 3
 			} {
-				var want []Match
+				var want []candidates.Match
 				for _, w := range tc.words {
-					want = append(want, Match{Word: w, ID: NoID, Count: fx.df[w],
+					want = append(want, candidates.Match{Word: w, ID: candidates.NoID, Count: fx.df[w],
 						Distance: editdist.OSA([]rune(tc.token), []rune(w), tc.d, nil)})
 				}
 				if got := sortByWord(bl.Lookup(nil, tc.token, tc.d)); !slices.Equal(got, want) {
@@ -199,7 +200,7 @@ func TestBleve(t *testing.T) {
 				}
 			}
 			// Exact lookups.
-			if got := bl.Lookup(nil, "naïve", 0); len(got) != 1 || got[0] != (Match{"naïve", NoID, fx.df["naïve"], 0}) {
+			if got := bl.Lookup(nil, "naïve", 0); len(got) != 1 || got[0] != (candidates.Match{Word: "naïve", ID: candidates.NoID, Count: fx.df["naïve"], Distance: 0}) {
 				t.Errorf("Lookup(naïve, 0) = %v", got)
 			}
 			if got := bl.Lookup(nil, "naïv", 0); len(got) != 0 {
@@ -212,15 +213,15 @@ func TestBleve(t *testing.T) {
 
 			// Against a full dictionary scan, for every word with and without typos, several options.
 			r := rand.New(rand.NewPCG(1, 3))
-			for _, opts := range []BleveOptions{{}, {MinDocFreq: 8}, {Prefix: 1}, {Prefix: 2, MinDocFreq: 3}} {
-				b, err := NewBleve(fx.idx, "body", opts)
+			for _, opts := range []Options{{}, {MinDocFreq: 8}, {Prefix: 1}, {Prefix: 2, MinDocFreq: 3}} {
+				b, err := New(fx.idx, "body", opts)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, w := range bleveWords {
 					q := []rune(w)
 					for range r.IntN(3) {
-						q = edit(r, q, -1)
+						q = typo(r, q)
 					}
 					for d := 0; d <= 2; d++ {
 						got, err := b.LookupErr(nil, string(q), d)
@@ -238,11 +239,11 @@ func TestBleve(t *testing.T) {
 	}
 }
 
-// TestBlevePlainLevenshtein simulates a fuzzy dictionary that counts transpositions as 2: Lookup then asks
+// TestPlainLevenshtein simulates a fuzzy dictionary that counts transpositions as 2: Lookup then asks
 // for one more fuzziness, which keeps maxDist 1 exact and loses only transposition-plus-edit words at 2.
-func TestBlevePlainLevenshtein(t *testing.T) {
+func TestPlainLevenshtein(t *testing.T) {
 	fx := newBleveFixture(t, "scorch", 400, bleveWords)
-	bl, err := NewBleve(fx.idx, "body", BleveOptions{})
+	bl, err := New(fx.idx, "body", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,11 +252,11 @@ func TestBlevePlainLevenshtein(t *testing.T) {
 	for _, w := range bleveWords {
 		q := []rune(w)
 		for range 1 + r.IntN(2) {
-			q = edit(r, q, -1)
+			q = typo(r, q)
 		}
 		for d := 0; d <= 2; d++ {
 			got := sortByWord(bl.Lookup(nil, string(q), d))
-			want := dictBruteForce(t, fx.idx, "body", string(q), d, BleveOptions{})
+			want := dictBruteForce(t, fx.idx, "body", string(q), d, Options{})
 			if d < 2 && !slices.Equal(got, want) {
 				t.Errorf("Lookup(%q, %d) =\n %v\nwant\n %v", string(q), d, got, want)
 			}
@@ -268,15 +269,15 @@ func TestBlevePlainLevenshtein(t *testing.T) {
 	}
 }
 
-// TestBleveAgreesWithSymSpell checks that both backends return the same words, distances and counts over
+// TestAgreesWithSymSpell checks that both backends return the same words, distances and counts over
 // the same word list (SymSpell built from the field's terms with their document frequencies). For scorch
-// this relies on its transposition-aware automaton; see Bleve.
-func TestBleveAgreesWithSymSpell(t *testing.T) {
+// this relies on its transposition-aware automaton; see Index.
+func TestAgreesWithSymSpell(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 13))
 	words := slices.Clone(bleveWords)
 	for range 300 {
 		w := []rune(words[r.IntN(len(bleveWords))])
-		w = edit(r, w, -1)
+		w = typo(r, w)
 		if s := string(w); !slices.Contains(words, s) && !strings.ContainsAny(s, " ") {
 			words = append(words, s)
 		}
@@ -284,28 +285,28 @@ func TestBleveAgreesWithSymSpell(t *testing.T) {
 	for _, kind := range []string{"upsidedown", "scorch"} {
 		t.Run(kind, func(t *testing.T) {
 			fx := newBleveFixture(t, kind, 1500, words)
-			bl, err := NewBleve(fx.idx, "body", BleveOptions{})
+			bl, err := New(fx.idx, "body", Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The vocabulary is the field's term dictionary (the analyzer may split or drop some words).
-			v := &SliceVocabulary{}
-			for _, m := range dictBruteForce(t, fx.idx, "body", "", 1000, BleveOptions{}) {
+			v := &candidates.SliceVocabulary{}
+			for _, m := range dictBruteForce(t, fx.idx, "body", "", 1000, Options{}) {
 				v.Words = append(v.Words, m.Word)
 				v.Counts = append(v.Counts, m.Count)
 			}
-			ss := NewSymSpell(v, SymSpellOptions{})
+			ss := candidates.NewSymSpell(v, candidates.SymSpellOptions{})
 			n := 0
 			for _, w := range v.Words {
 				q := []rune(w)
 				for range 1 + r.IntN(3) {
-					q = edit(r, q, -1)
+					q = typo(r, q)
 				}
 				for d := 0; d <= 2; d++ {
 					got := sortByWord(bl.Lookup(nil, string(q), d))
 					want := ss.Lookup(nil, string(q), d)
 					for i := range want {
-						want[i].ID = NoID
+						want[i].ID = candidates.NoID
 					}
 					if want = sortByWord(want); !slices.Equal(got, want) {
 						t.Errorf("Lookup(%q, %d): bleve\n %v\nsymspell\n %v", string(q), d, got, want)
@@ -345,7 +346,7 @@ func (f *failingAdvanced) Reader() (index.IndexReader, error) {
 	return &failingReader{IndexReader: r, failAfter: f.failAfter}, err
 }
 
-// failingReader hides any fuzzy dictionary of the wrapped reader, so Bleve scans FieldDict.
+// failingReader hides any fuzzy dictionary of the wrapped reader, so Index scans FieldDict.
 type failingReader struct {
 	index.IndexReader
 	failAfter int
@@ -369,16 +370,16 @@ func (d *failingDict) Next() (*index.DictEntry, error) {
 	return d.FieldDict.Next()
 }
 
-func TestBleveErrors(t *testing.T) {
-	if _, err := NewBleve(nil, "body", BleveOptions{}); err == nil {
-		t.Error("NewBleve(nil) succeeded")
+func TestErrors(t *testing.T) {
+	if _, err := New(nil, "body", Options{}); err == nil {
+		t.Error("New(nil) succeeded")
 	}
 	fx := newBleveFixture(t, "scorch", 50, bleveWords)
-	if _, err := NewBleve(fx.idx, "", BleveOptions{}); err == nil {
-		t.Error("NewBleve with empty field succeeded")
+	if _, err := New(fx.idx, "", Options{}); err == nil {
+		t.Error("New with empty field succeeded")
 	}
 	// A field without terms returns nothing.
-	other, err := NewBleve(fx.idx, "nosuchfield", BleveOptions{})
+	other, err := New(fx.idx, "nosuchfield", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,23 +390,23 @@ func TestBleveErrors(t *testing.T) {
 	// Reader failure: LookupErr reports it, Lookup returns dst unchanged.
 	adv, _ := fx.idx.Advanced()
 	fi := &failingIndex{bleveIndex: fx.idx, adv: failingAdvanced{Index: adv}}
-	bl, err := NewBleve(fi, "body", BleveOptions{})
+	bl, err := New(fi, "body", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fi.adv.failReader = true
-	if _, err := NewBleve(fi, "body", BleveOptions{}); err == nil {
-		t.Error("NewBleve with a failing reader succeeded")
+	if _, err := New(fi, "body", Options{}); err == nil {
+		t.Error("New with a failing reader succeeded")
 	}
 	if _, err := bl.LookupErr(nil, "spelling", 2); err != errInjected {
 		t.Errorf("LookupErr with a failing reader: err = %v", err)
 	}
-	dst := []Match{{Word: "keep"}}
+	dst := []candidates.Match{{Word: "keep"}}
 	if got := bl.Lookup(dst, "spelling", 2); len(got) != 1 {
 		t.Errorf("Lookup with a failing reader = %v", got)
 	}
 	// Failure in the middle of the dictionary: the matches found before it are returned.
-	full, _ := NewBleve(fx.idx, "body", BleveOptions{})
+	full, _ := New(fx.idx, "body", Options{})
 	all := full.Lookup(nil, "spelling", 2)
 	fi.adv.failReader, fi.adv.failAfter = false, 1000
 	if got, err := bl.LookupErr(nil, "spelling", 2); err != nil || !slices.Equal(sortByWord(got), sortByWord(all)) {
@@ -425,10 +426,10 @@ func TestBleveErrors(t *testing.T) {
 		}
 	}
 
-	// NewBleve on a closed index fails.
+	// New on a closed index fails.
 	fx.close()
-	if _, err := NewBleve(fx.idx, "body", BleveOptions{}); err == nil {
-		t.Error("NewBleve on a closed index succeeded")
+	if _, err := New(fx.idx, "body", Options{}); err == nil {
+		t.Error("New on a closed index succeeded")
 	}
 }
 
@@ -437,3 +438,26 @@ var _ index.IndexReaderFuzzy = (interface {
 	index.IndexReader
 	index.IndexReaderFuzzy
 })(nil)
+
+// typoAlphabet is what typo inserts and substitutes: mostly ASCII letters, some of the fixture's non-ASCII.
+var typoAlphabet = []rune("abcdefghijklmnopqrstuvwxyzïé")
+
+// typo applies one random OSA edit (insertion, deletion, substitution or transposition) to w.
+func typo(r *rand.Rand, w []rune) []rune {
+	w = slices.Clone(w)
+	c := typoAlphabet[r.IntN(len(typoAlphabet))]
+	switch op := r.IntN(4); {
+	case op == 0 || len(w) == 0:
+		return slices.Insert(w, r.IntN(len(w)+1), c)
+	case op == 1:
+		i := r.IntN(len(w))
+		return slices.Delete(w, i, i+1)
+	case op == 2:
+		w[r.IntN(len(w))] = c
+		return w
+	case len(w) >= 2:
+		i := r.IntN(len(w) - 1)
+		w[i], w[i+1] = w[i+1], w[i]
+	}
+	return w
+}
