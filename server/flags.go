@@ -10,7 +10,7 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxTokens, "max-tokens", o.MaxTokens, "most tokens accepted in a query")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "queries the speller calls running may carry at once (a CorrectBatch counts its queries) before more calls are shed with RESOURCE_EXHAUSTED (0: 64×GOMAXPROCS)")
 	fs.IntVar(&o.MaxBatch, "max-batch", o.MaxBatch, "most queries in one CorrectBatch call (0: 1000, or --max-in-flight if lower)")
-	fs.Int64Var(&o.CacheBytes, "cache-bytes", o.CacheBytes, "memory of the response cache of the model serving, in `bytes` (0: 64 MiB; negative: no cache)")
+	fs.Int64Var(&o.CacheBytes, "cache-bytes", o.CacheBytes, "memory of the response cache of the model serving, in `bytes` (0: 16 MiB; negative: no cache)")
 	fs.IntVar(&o.CacheSize, "cache-size", o.CacheSize, "deprecated, use --cache-bytes: if positive, most answers in the response cache as well (negative: no cache)")
 	fs.IntVar(&o.TokenCache, "token-cache", o.TokenCache, "tokens whose candidates the model serving keeps (0: 16384; negative: no cache)")
 }

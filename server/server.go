@@ -54,15 +54,15 @@ type Options struct {
 	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000, or MaxInFlight if lower: a
 	// batch larger than MaxInFlight is refused, as it could never be admitted).
 	MaxBatch int
-	// CacheBytes bounds the memory of the response cache of each model (default 64 MiB; negative: no
+	// CacheBytes bounds the memory of the response cache of each model (default 16 MiB; negative: no
 	// cache). Search traffic repeats itself (the head queries are most of it), and an answer depends only on
 	// the query, the zero-results flag and max_alternatives, so a repeated query is answered from the cache
 	// in well under a microsecond instead of a correction's tens. Requests with their own protected or
 	// never-suggest terms are not cached. The cache belongs to the model: a reload starts an empty one.
 	// Each entry counts the memory it holds (entryBytes: the query and the response's structs and strings):
 	// on the default model, about 1 KB for a query of 3 words and 5 KB for one of 32 (TestCacheEntryBytes:
-	// the estimate is within a few percent of the heap), so the default holds some 65,000 short queries or
-	// 13,000 long ones. speller_cache_bytes and speller_cache_entries show what it holds.
+	// the estimate is within a few percent of the heap), so the default holds some 16,000 short queries or
+	// 3,300 long ones, about the memory of the 10,000 entries of earlier versions. speller_cache_bytes and speller_cache_entries show what it holds.
 	CacheBytes int64
 	// CacheSize, when positive, bounds the number of answers the response cache holds as well (default 0:
 	// none, the bytes bound it; negative: no cache). Deprecated: entries of long queries cost ten times
@@ -98,7 +98,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBatch = min(1000, o.MaxInFlight)
 	}
 	if o.CacheBytes == 0 {
-		o.CacheBytes = 64 << 20
+		o.CacheBytes = 16 << 20
 	}
 	if o.ReloadDebounce <= 0 {
 		o.ReloadDebounce = 200 * time.Millisecond
