@@ -52,6 +52,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"extra"}, 2, "unexpected arguments"},
 		{[]string{"--tls-cert", "c.pem"}, 2, "go together"},
 		{[]string{"--log-level", "loud"}, 2, "log-level"},
+		{[]string{"--demo"}, 2, "--demo needs --http"},
 		{[]string{"--listen", "127.0.0.1:0", "--model", filepath.Join(t.TempDir(), "missing.model")}, 1, "no model to serve"},
 		{[]string{"--listen", "127.0.0.1:0", "--tls-cert", "missing.pem", "--tls-key", "missing.pem"}, 1, "tls"},
 	}
@@ -106,7 +107,7 @@ func (l *logs) String() string {
 	return l.raw.String()
 }
 
-// TestSpelld builds and runs the real binary on loopback: it serves, reloads on SIGHUP (keeping the model
+// TestSpelld builds and runs the real binary on loopback: it serves (gRPC, and JSON on the --http port), reloads on SIGHUP (keeping the model
 // when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
 func TestSpelld(t *testing.T) {
 	if testing.Short() {
@@ -126,7 +127,7 @@ func TestSpelld(t *testing.T) {
 	}
 
 	const drain = 5 * time.Second
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--model", modelPath,
+	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--http", "127.0.0.1:0", "--demo", "--model", modelPath,
 		"--watch=false", "--drain", drain.String(), "--drain-delay", "100ms", "--log-level", "debug")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -151,6 +152,7 @@ func TestSpelld(t *testing.T) {
 
 	addr := l.wait(t, "serving")["addr"].(string)
 	admin := l.wait(t, "admin serving")["addr"].(string)
+	httpAddr := l.wait(t, "http serving")["addr"].(string)
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -200,8 +202,22 @@ func TestSpelld(t *testing.T) {
 			t.Errorf("untuned model, result count %v: %v, %v; want %v", tc.results, resp, err, tc.want)
 		}
 	}
-	for path, want := range map[string]string{"/readyz": "ok", "/metrics": `speller_model_info{version="` + a.Meta.Version + `"} 1`} {
-		resp, err := http.Get("http://" + admin + path)
+	resp, err := http.Post("http://"+httpAddr+"/v1/correct", "application/json", strings.NewReader(`{"query": "jewlery box"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"correction":"jewelry box"`) {
+		t.Errorf("POST /v1/correct: %d %s", resp.StatusCode, body)
+	}
+	for path, want := range map[string]string{
+		admin + "/readyz":      "ok",
+		admin + "/metrics":     `speller_model_info{version="` + a.Meta.Version + `"} 1`,
+		httpAddr + "/":         "speller demo",
+		httpAddr + "/v1/model": `"version":"` + a.Meta.Version + `"`,
+	} {
+		resp, err := http.Get("http://" + path)
 		if err != nil {
 			t.Fatal(err)
 		}
