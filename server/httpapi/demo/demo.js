@@ -97,6 +97,14 @@ $("search").addEventListener("submit", (ev) => {
   search();
 });
 
+// A link can carry a query: /?q=jewlery+box&zero=1.
+const params = new URLSearchParams(location.search);
+if (params.has("q")) {
+  $("q").value = params.get("q");
+  $("zero").checked = params.get("zero") === "1";
+  search();
+}
+
 api("GET", "v1/model")
   .then((info) => { $("model").textContent = info.model.version; })
   .catch((err) => { $("model").textContent = `unknown (${err.message})`; });
