@@ -122,7 +122,8 @@ func run(args []string, stderr io.Writer) int {
 			return 1
 		}
 		defer api.Close()
-		httpServer = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, TLSConfig: opts.TLS}
+		httpServer = &http.Server{Handler: api, TLSConfig: opts.TLS,
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 		go func() {
 			if opts.TLS != nil {
 				serveErr <- fmt.Errorf("http: %w", httpServer.ServeTLS(hlis, "", ""))

@@ -103,5 +103,25 @@ func TestDemoInBrowser(t *testing.T) {
 			t.Errorf("%q: %d <b> elements in the message, want %d (the correction's)", tt.query, bold, want)
 		}
 	}
+
+	// "Did you mean jewelry box?" is a link that searches for the correction.
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("q").value = "jewlery box"; document.getElementById("results").dataset.state = ""`),
+	}
+	if ticked {
+		steps = append(steps, chromedp.Click(chromedp.CSS("#zero")))
+	}
+	steps = append(steps,
+		chromedp.Click(chromedp.CSS("#go")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("results").dataset.state === "done"`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("results").dataset.state = ""`),
+		chromedp.Click(chromedp.CSS("#message a")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("results").dataset.state === "done"`))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("following the suggestion: %v", err)
+	}
+	if q, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#q"))); q != "jewelry box" || text("message") != "" {
+		t.Errorf("after following the suggestion: the box holds %q and the page says %q; want jewelry box and nothing", q, text("message"))
+	}
 	t.Logf("browser test: %v", time.Since(began))
 }
