@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -282,5 +283,47 @@ func TestTLS(t *testing.T) {
 	var resp spellerv1.CorrectResponse
 	if err := protojson.Unmarshal(body, &resp); err != nil || status != 200 || resp.Correction != "jewelry box" {
 		t.Errorf("over TLS: %d %s", status, body)
+	}
+}
+
+// metadataRecorder is a SpellerService whose GetModelInfo records the metadata of the call.
+type metadataRecorder struct {
+	spellerv1.UnimplementedSpellerServiceServer
+	md chan metadata.MD
+}
+
+func (r *metadataRecorder) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoRequest) (*spellerv1.GetModelInfoResponse, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	r.md <- md
+	return &spellerv1.GetModelInfoResponse{}, nil
+}
+
+// TestTraceContext checks that the W3C trace context of an HTTP request reaches the gRPC call under its own
+// name, where the server's tracing picks it up.
+func TestTraceContext(t *testing.T) {
+	g := grpc.NewServer()
+	rec := &metadataRecorder{md: make(chan metadata.MD, 1)}
+	spellerv1.RegisterSpellerServiceServer(g, rec)
+	defer g.Stop()
+	h, err := httpapi.New(g, httpapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	req := httptest.NewRequest("GET", "/v1/model", nil)
+	req.Header.Set("Traceparent", traceparent)
+	req.Header.Set("Tracestate", "congo=t61rcWkgMzE")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /v1/model: %d %s", w.Code, w.Body)
+	}
+	md := <-rec.md
+	if got := md.Get("traceparent"); len(got) != 1 || got[0] != traceparent {
+		t.Errorf("traceparent in the gRPC metadata: %q, want %q (metadata %v)", got, traceparent, md)
+	}
+	if got := md.Get("tracestate"); len(got) != 1 || got[0] != "congo=t61rcWkgMzE" {
+		t.Errorf("tracestate in the gRPC metadata: %q", got)
 	}
 }
