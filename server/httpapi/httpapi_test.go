@@ -219,6 +219,27 @@ func TestNoModel(t *testing.T) {
 	}
 }
 
+// TestAfterShutdown checks that once the gRPC server has stopped, HTTP calls fail at once with 503, like gRPC
+// calls with UNAVAILABLE.
+func TestAfterShutdown(t *testing.T) {
+	f := start(t, server.Options{}, httpapi.Options{}, true)
+	if status, body := f.do(t, "POST", "/v1/correct", `{"query": "box"}`); status != http.StatusOK {
+		t.Fatalf("before shutdown: %d %s", status, body)
+	}
+	if err := f.s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	status, body := f.do(t, "POST", "/v1/correct", `{"query": "box"}`)
+	var e struct{ Code codes.Code }
+	if err := json.Unmarshal(body, &e); err != nil || status != http.StatusServiceUnavailable || e.Code != codes.Unavailable {
+		t.Errorf("after shutdown: %d %s, want 503 with code 14", status, body)
+	}
+	if d := time.Since(begin); d > time.Second {
+		t.Errorf("after shutdown: the answer took %v", d)
+	}
+}
+
 // TestInterceptors checks that HTTP calls go through the gRPC server's interceptors: they are counted in its
 // metrics like gRPC calls, with their gRPC codes.
 func TestInterceptors(t *testing.T) {
