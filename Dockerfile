@@ -1,8 +1,9 @@
-# spelld in a container: the embedded default model, gRPC on 50051, metrics and health on 9090.
+# spelld in a container: the embedded default model, gRPC on 50051, JSON over HTTP on 8080, metrics and health
+# on 9090.
 #
 #   docker build -t spelld .
-#   docker run --rm -p 50051:50051 -p 9090:9090 spelld
-#   docker run --rm -p 50051:50051 -v /srv/models:/models:ro spelld --model /models/en.model
+#   docker run --rm -p 50051:50051 -p 8080:8080 -p 9090:9090 spelld
+#   docker run --rm -p 50051:50051 -v /srv/models:/models:ro spelld --model /models/en.model   # flags follow the entry point's
 #
 # Two stages: the build in the Go image, then the static binary alone on a distroless base (no shell, no
 # package manager), run as an unprivileged user. cmd/spelld's TestDockerfile runs this file's build command
@@ -17,5 +18,5 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/spelld ./cmd/spell
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/spelld /usr/local/bin/spelld
 USER nonroot:nonroot
-EXPOSE 50051 9090
-ENTRYPOINT ["/usr/local/bin/spelld", "--listen", "0.0.0.0:50051", "--admin", "0.0.0.0:9090"]
+EXPOSE 50051 8080 9090
+ENTRYPOINT ["/usr/local/bin/spelld", "--listen", "0.0.0.0:50051", "--http", "0.0.0.0:8080", "--admin", "0.0.0.0:9090"]

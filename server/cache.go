@@ -27,7 +27,7 @@ var (
 // entryBytes estimates the memory a response cache entry holds: the entry, the query, and the response as Go
 // holds it in memory (its structs, slices and strings; several times its encoded size, proto.Size). The
 // model version is the model's own string, shared by every response, and is not counted. It is what the
-// cache's byte budget (Options.CacheBytes) bounds; TestCacheEntryBytes compares it with the heap.
+// cache's byte budget (Options.CacheBytes) bounds; BenchmarkCacheEntryBytes compares it with the heap.
 func entryBytes(k cacheKey, a answer) int64 {
 	r := a.resp
 	n := entryOverhead + int64(len(k.query)) + responseSize + int64(len(r.Correction))

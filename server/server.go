@@ -60,7 +60,7 @@ type Options struct {
 	// in well under a microsecond instead of a correction's tens. Requests with their own protected or
 	// never-suggest terms are not cached. The cache belongs to the model: a reload starts an empty one.
 	// Each entry counts the memory it holds (entryBytes: the query and the response's structs and strings):
-	// on the default model, about 1 KB for a query of 3 words and 5 KB for one of 32 (TestCacheEntryBytes:
+	// on the default model, about 1 KB for a query of 3 words and 5 KB for one of 32 (BenchmarkCacheEntryBytes:
 	// the estimate is within a few percent of the heap), so the default holds some 16,000 short queries or
 	// 3,300 long ones, about the memory of the 10,000 entries of earlier versions. speller_cache_bytes and speller_cache_entries show what it holds.
 	CacheBytes int64

@@ -59,7 +59,7 @@ func parseDockerfile(path string) (dockerfile, error) {
 // TestDockerfile checks the container recipe without a Docker engine: two stages, the builder on the Go
 // release of go.mod, an unprivileged user in the image; then it runs the Dockerfile's own build command on this
 // machine (a static binary: the distroless base has no C library) and starts that binary with the image's
-// entry point (its ports moved to loopback), which must serve the embedded model.
+// entry point (its ports moved to loopback), which must serve the embedded model, over gRPC and HTTP.
 func TestDockerfile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -135,6 +135,7 @@ func TestDockerfile(t *testing.T) {
 	var l logs
 	go l.read(stderr)
 	admin := l.wait(t, "admin serving")["addr"].(string)
+	httpAddr := l.wait(t, "http serving")["addr"].(string)
 	l.wait(t, "serving")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -151,5 +152,15 @@ func TestDockerfile(t *testing.T) {
 			t.Fatalf("the entry point %q never became ready: %v\n%s", d.entrypoint, err, l.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Post("http://"+httpAddr+"/v1/correct", "application/json", strings.NewReader(`{"query": "jewlery box"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer struct{ Correction string }
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil || answer.Correction != "jewelry box" {
+		t.Errorf("the entry point's HTTP port: POST /v1/correct: %d %v %+v", resp.StatusCode, err, answer)
 	}
 }

@@ -1,10 +1,12 @@
 // Command spelld serves spelling corrections over gRPC (speller.v1.SpellerService, health, reflection), with
-// an optional admin HTTP port for metrics, readiness and pprof. It reloads the model when its file changes
+// an optional admin HTTP port for metrics, readiness and pprof, and an optional HTTP/JSON port for the same
+// API (with its OpenAPI document and, with --demo, a demo search page). It reloads the model when its file changes
 // and on SIGHUP, and shuts down gracefully on SIGTERM or SIGINT within the --drain budget.
 //
 //	spelld                                  # the embedded model on :50051
 //	spelld --model en.model --admin :9090
 //	spelld --tls-cert cert.pem --tls-key key.pem
+//	spelld --http 127.0.0.1:8080 --demo     # JSON at /v1/correct, a search page at /
 //	spelld --version                        # the build and the embedded model's version
 //
 // Run "spelld -h" for the flags.
@@ -28,6 +30,7 @@ import (
 
 	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/server"
+	"github.com/spellwright/speller/server/httpapi"
 )
 
 func main() {
@@ -50,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logLevel   = fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 		watch      = fs.Bool("watch", true, "reload the --model file when it changes (SIGHUP reloads either way)")
 		version    = fs.Bool("version", false, "print the build's module version and VCS revision and the embedded model's version, and exit")
+		httpAddr   = fs.String("http", "", "HTTP/JSON API listen `address`: POST /v1/correct, POST /v1/correct:batch, GET /v1/model, GET /v1/openapi.json (default: off)")
+		demo       = fs.Bool("demo", false, "serve a demo search page at / of the --http port")
 	)
 	opts.MaxQueryBytes, opts.MaxTokens = 1024, 32
 	opts.RegisterFlags(fs)
@@ -72,6 +77,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if *demo && *httpAddr == "" {
+		fmt.Fprintln(stderr, "spelld: --demo needs --http")
+		return 2
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		fmt.Fprintln(stderr, "spelld: --tls-cert and --tls-key go together")
 		return 2
@@ -106,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	s := server.New(opts)
-	serveErr := make(chan error, 2)
+	serveErr := make(chan error, 3)
 	go func() { serveErr <- s.Serve(lis) }()
 	log.Info("listening", "addr", lis.Addr().String(), "tls", opts.TLS != nil)
 	if *admin != "" {
@@ -119,6 +128,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		go func() { serveErr <- fmt.Errorf("admin: %w", hs.Serve(alis)) }()
 		defer hs.Close()
 		log.Info("admin serving", "addr", alis.Addr().String())
+	}
+	var httpServer *http.Server
+	if *httpAddr != "" {
+		hlis, err := net.Listen("tcp", *httpAddr)
+		if err != nil {
+			log.Error("spelld: http listen", "err", err)
+			return 1
+		}
+		api, err := httpapi.New(s, httpapi.Options{Demo: *demo, TLS: opts.TLS != nil})
+		if err != nil {
+			log.Error("spelld: http", "err", err)
+			return 1
+		}
+		defer api.Close()
+		httpServer = &http.Server{Handler: api, TLSConfig: opts.TLS,
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+		go func() {
+			if opts.TLS != nil {
+				serveErr <- fmt.Errorf("http: %w", httpServer.ServeTLS(hlis, "", ""))
+			} else {
+				serveErr <- fmt.Errorf("http: %w", httpServer.Serve(hlis))
+			}
+		}()
+		defer httpServer.Close()
+		log.Info("http serving", "addr", hlis.Addr().String(), "demo", *demo)
 	}
 	// The first load happens while already listening: health says NOT_SERVING until it is done.
 	if err := s.Reload(); err != nil {
@@ -152,6 +186,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			log.Info("signal: shutting down", "signal", sg.String(), "budget", drain.String())
 			ctx, cancel := context.WithTimeout(context.Background(), *drain)
 			err := s.Shutdown(ctx)
+			if httpServer != nil && err == nil {
+				// The HTTP calls go through the gRPC server, which has stopped: the last ones have their
+				// answers, and the ones since got 503. What is left is writing them out.
+				err = httpServer.Shutdown(ctx)
+			}
 			cancel()
 			if err != nil {
 				log.Warn("spelld: calls were cut off at the end of the drain budget", "err", err)

@@ -56,6 +56,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"extra"}, 2, "unexpected arguments"},
 		{[]string{"--tls-cert", "c.pem"}, 2, "go together"},
 		{[]string{"--log-level", "loud"}, 2, "log-level"},
+		{[]string{"--demo"}, 2, "--demo needs --http"},
 		{[]string{"--listen", "127.0.0.1:0", "--model", filepath.Join(t.TempDir(), "missing.model")}, 1, "--model: no model to serve"},
 		{[]string{"--listen", "127.0.0.1:0", "--model", t.TempDir()}, 1, "is not a regular file"},
 		{[]string{"--listen", "127.0.0.1:0", "--tls-cert", "missing.pem", "--tls-key", "missing.pem"}, 1, "tls"},
@@ -179,7 +180,7 @@ func spelldBinary(t *testing.T) string {
 	return binary.path
 }
 
-// TestSpelld builds and runs the real binary on loopback: it serves, reloads on SIGHUP (keeping the model
+// TestSpelld builds and runs the real binary on loopback: it serves (gRPC, and JSON on the --http port), reloads on SIGHUP (keeping the model
 // when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
 func TestSpelld(t *testing.T) {
 	dir := t.TempDir()
@@ -191,8 +192,8 @@ func TestSpelld(t *testing.T) {
 	}
 
 	const drain = 5 * time.Second
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--model", modelPath,
-		"--watch=false", "--drain", drain.String(), "--drain-delay", "100ms", "--log-level", "debug")
+	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--http", "127.0.0.1:0", "--demo",
+		"--model", modelPath, "--watch=false", "--drain", drain.String(), "--drain-delay", "100ms", "--log-level", "debug")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -216,6 +217,7 @@ func TestSpelld(t *testing.T) {
 
 	addr := l.wait(t, "serving")["addr"].(string)
 	admin := l.wait(t, "admin serving")["addr"].(string)
+	httpAddr := l.wait(t, "http serving")["addr"].(string)
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -287,6 +289,28 @@ func TestSpelld(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(body), tc.want) {
 			t.Errorf("GET %s: %d, want 200 with %q", tc.path, resp.StatusCode, tc.want)
+		}
+	}
+	// The same API as JSON on the --http port, and the demo page.
+	resp, err := http.Post("http://"+httpAddr+"/v1/correct", "application/json", strings.NewReader(`{"query": "jewlery box"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer struct{ Correction string }
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || err != nil || answer.Correction != "jewelry box" {
+		t.Errorf("POST /v1/correct: %d %v %+v", resp.StatusCode, err, answer)
+	}
+	for path, want := range map[string]string{"/": "speller demo", "/v1/model": a.Meta.Version} {
+		resp, err := http.Get("http://" + httpAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s on the --http port: %d, want 200 with %q", path, resp.StatusCode, want)
 		}
 	}
 
