@@ -16,6 +16,9 @@ COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/spelld ./cmd/spelld
 
 FROM gcr.io/distroless/static-debian12:nonroot
+# A soft heap limit keeps the process near 150 MB under new queries (see README, Memory); override it with the
+# container's own limit (e.g. -e GOMEMLIMIT=900MiB for 1 GiB).
+ENV GOMEMLIMIT=140MiB
 COPY --from=build /out/spelld /usr/local/bin/spelld
 USER nonroot:nonroot
 EXPOSE 50051 8080 9090
