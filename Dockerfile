@@ -3,6 +3,7 @@
 #
 #   docker build -t spelld .
 #   docker run --rm -p 50051:50051 -p 8080:8080 -p 9090:9090 spelld
+#   docker run --rm -e GOMEMLIMIT=900MiB -m 1g -p 50051:50051 spelld   # a soft heap limit under the container's (README: Memory)
 #   docker run --rm -p 50051:50051 -v /srv/models:/models:ro spelld --model /models/en.model   # flags follow the entry point's
 #
 # Two stages: the build in the Go image, then the static binary alone on a distroless base (no shell, no
@@ -16,9 +17,6 @@ COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/spelld ./cmd/spelld
 
 FROM gcr.io/distroless/static-debian12:nonroot
-# A soft heap limit keeps the process near 150 MB under new queries (see README, Memory); override it with the
-# container's own limit (e.g. -e GOMEMLIMIT=900MiB for 1 GiB).
-ENV GOMEMLIMIT=140MiB
 COPY --from=build /out/spelld /usr/local/bin/spelld
 USER nonroot:nonroot
 EXPOSE 50051 8080 9090
