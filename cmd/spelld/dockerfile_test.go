@@ -153,14 +153,7 @@ func TestDockerfile(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	resp, err := http.Post("http://"+httpAddr+"/v1/correct", "application/json", strings.NewReader(`{"query": "jewlery box"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answer struct{ Correction string }
-	err = json.NewDecoder(resp.Body).Decode(&answer)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || err != nil || answer.Correction != "jewelry box" {
-		t.Errorf("the entry point's HTTP port: POST /v1/correct: %d %v %+v", resp.StatusCode, err, answer)
+	if got := postCorrect(t, httpAddr, "jewlery box"); got != "jewelry box" {
+		t.Errorf("the entry point's HTTP port: correction %q, want %q", got, "jewelry box")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -180,6 +181,23 @@ func spelldBinary(t *testing.T) string {
 	return binary.path
 }
 
+// postCorrect asks the HTTP/JSON API at addr to correct query and returns the correction ("" for none); any
+// other status than 200 or an undecodable answer fails the test.
+func postCorrect(t *testing.T, addr, query string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	resp, err := http.Post("http://"+addr+"/v1/correct", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer struct{ Correction string }
+	if err := json.NewDecoder(resp.Body).Decode(&answer); resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("POST %s/v1/correct: %d %v", addr, resp.StatusCode, err)
+	}
+	return answer.Correction
+}
+
 // TestSpelld builds and runs the real binary on loopback: it serves (gRPC, and JSON on the --http port), reloads on SIGHUP (keeping the model
 // when the new file is corrupt), and exits 0 within the drain budget on SIGTERM.
 func TestSpelld(t *testing.T) {
@@ -292,15 +310,8 @@ func TestSpelld(t *testing.T) {
 		}
 	}
 	// The same API as JSON on the --http port, and the demo page.
-	resp, err := http.Post("http://"+httpAddr+"/v1/correct", "application/json", strings.NewReader(`{"query": "jewlery box"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answer struct{ Correction string }
-	err = json.NewDecoder(resp.Body).Decode(&answer)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || err != nil || answer.Correction != "jewelry box" {
-		t.Errorf("POST /v1/correct: %d %v %+v", resp.StatusCode, err, answer)
+	if got := postCorrect(t, httpAddr, "jewlery box"); got != "jewelry box" {
+		t.Errorf("POST /v1/correct: correction %q, want %q", got, "jewelry box")
 	}
 	for path, want := range map[string]string{"/": "speller demo", "/v1/model": a.Meta.Version} {
 		resp, err := http.Get("http://" + httpAddr + path)
