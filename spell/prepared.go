@@ -1,28 +1,14 @@
 package spell
 
-// The surfaces of evaluation and tuning: eval.Speller, and queries prepared once and decided again under
-// other hyperparameters.
+// The surface of tuning: queries prepared once and decided again under other hyperparameters. (The
+// corrector as an eval.Speller is internal/correval, outside the serving path.)
 
 import (
 	"context"
 
-	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/tokenize"
 )
-
-// Suggest adapts the corrector to eval.Speller.
-func (c *Corrector) Suggest(ctx context.Context, query string) (eval.Outcome, error) {
-	r, err := c.Correct(ctx, Request{Query: query})
-	if err != nil {
-		return eval.Outcome{}, err
-	}
-	o := eval.Outcome{Output: query, BestPath: r.BestPath}
-	if r.Action != None {
-		o.Offered, o.Output = true, r.Correction
-	}
-	return o, nil
-}
 
 // Prepared is a query whose candidates were drawn once, to be decided again under other hyperparameters
 // without drawing them again: the tuner's cache. Candidates are ranked with the corrector's λ and P_unk when

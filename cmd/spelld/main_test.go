@@ -482,9 +482,10 @@ func TestSpelldSymlinkSwap(t *testing.T) {
 	}
 }
 
-// TestLinksNoBleve checks that spelld does not link bleve (about 67 packages and 10 MB of binary): the bleve
-// candidate backend is for tests and evaluation, in a package of its own (candidates/bleveindex).
-func TestLinksNoBleve(t *testing.T) {
+// TestLinksOnlyWhatServes checks that spelld does not link what only tests, training and evaluation use:
+// bleve (about 67 packages and 10 MB of binary; the bleve candidate backend is candidates/bleveindex) and the
+// evaluation package (the corrector's adapter to it is internal/correval).
+func TestLinksOnlyWhatServes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -493,7 +494,8 @@ func TestLinksNoBleve(t *testing.T) {
 		t.Fatalf("go list -deps: %v", err)
 	}
 	for _, pkg := range strings.Fields(string(out)) {
-		if strings.Contains(pkg, "blevesearch") {
+		if strings.Contains(pkg, "blevesearch") || pkg == "github.com/spellwright/speller/eval" ||
+			strings.HasPrefix(pkg, "github.com/spellwright/speller/train") {
 			t.Errorf("spelld links %s", pkg)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spellwright/speller/eval"
+	"github.com/spellwright/speller/internal/correval"
 	"github.com/spellwright/speller/model"
 )
 
@@ -118,7 +119,7 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		p := c.Params()
-		scorer = modelScorer{c}
+		scorer = modelScorer{correval.Speller{C: c}}
 		header = fmt.Sprintf("model %s  lambda=%g slope=%g intercept=%g auto_threshold=%g log_p_unk=%g log_p_space=%g "+
 			"log_p_typo=%g min_backoff=%g unk_shape=%g", c.Bundle().Meta.Version, p.Lambda, p.Slope, p.Intercept,
 			p.AutoThreshold, p.LogPUnk, p.LogPSpace, p.LogPTypo, p.MinBackoff, p.UnkShape)

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/spellwright/speller/eval"
+	"github.com/spellwright/speller/internal/correval"
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
@@ -382,7 +383,7 @@ func printHeldOut(ctx context.Context, w io.Writer, b *model.Bundle, path string
 	if err != nil {
 		return err
 	}
-	m, _, err := eval.Run(ctx, spell.New(b, spell.Options{}), ex)
+	m, _, err := eval.Run(ctx, correval.Speller{C: spell.New(b, spell.Options{})}, ex)
 	if err != nil {
 		return err
 	}
