@@ -1,5 +1,5 @@
-# spelld in a container: the embedded default model, gRPC on 50051, JSON over HTTP on 8080, metrics and health
-# on 9090.
+# spelld in a container: the embedded default model, gRPC on 50051, JSON over HTTP on 8080, metrics, health
+# and pprof on 9090 (the admin port: keep it inside the cluster).
 #
 #   docker build -t spelld .
 #   docker run --rm -p 50051:50051 -p 8080:8080 -p 9090:9090 spelld

@@ -425,7 +425,6 @@ func (s *source) open() (*file.Reader, error) {
 	return s.rdr, s.openErr
 }
 
-// release marks one row group done, closing the file after the last.
 // groupRows returns the row count of row group i that the footer states (0 if it
 // cannot be had).
 func (s *source) groupRows(i int) (n int64) {
@@ -437,6 +436,7 @@ func (s *source) groupRows(i int) (n int64) {
 	return s.md.RowGroup(i).NumRows()
 }
 
+// release marks one row group done, closing the file after the last.
 func (s *source) release() {
 	if s.pending.Add(-1) == 0 {
 		s.close()

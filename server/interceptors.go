@@ -79,20 +79,23 @@ func (s *Server) countStream(srv any, ss grpc.ServerStream, info *grpc.StreamSer
 // limitUnary admits speller calls while the work running stays within MaxInFlight, and sheds the others at
 // once with RESOURCE_EXHAUSTED (they do not queue). The work of a call is the number of queries it carries
 // (weight): 1 for Correct and GetModelInfo, the number of requests for CorrectBatch, because a batch of a
-// thousand queries keeps a CPU busy as long as a thousand single calls. A batch larger than MaxBatch, or
-// than MaxInFlight (it could never be admitted), is INVALID_ARGUMENT. Health and reflection are not
-// limited: an overloaded server is still alive, and saying so keeps it in rotation.
+// thousand queries keeps a CPU busy as long as a thousand single calls; but a batch counts at most a quarter
+// of MaxInFlight (batchWeight), so that it is admitted whenever the server is no more than three quarters
+// busy, instead of waiting, shed again and again, for a moment when it is idle. A batch larger than MaxBatch
+// is INVALID_ARGUMENT. Health and reflection are not limited: an overloaded server is still alive, and saying
+// so keeps it in rotation.
 func (s *Server) limitUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	if !strings.HasPrefix(info.FullMethod, limitedPrefix) {
 		return handler(ctx, req)
 	}
 	n := int64(1)
 	if b, ok := req.(*spellerv1.CorrectBatchRequest); ok {
-		n = int64(max(1, len(b.GetRequests())))
-		if limit := min(s.opts.MaxBatch, s.opts.MaxInFlight); n > int64(limit) {
-			return nil, toStatus(fmt.Errorf("correct batch: %w: %d requests, the limit is %d (--max-batch %d, --max-in-flight %d); split the batch",
-				errInvalidArgument, n, limit, s.opts.MaxBatch, s.opts.MaxInFlight))
+		size := len(b.GetRequests())
+		if size > s.opts.MaxBatch {
+			return nil, toStatus(fmt.Errorf("correct batch: %w: %d requests, the limit is %d (--max-batch); split the batch",
+				errInvalidArgument, size, s.opts.MaxBatch))
 		}
+		n = s.batchWeight(size)
 	}
 	running, ok := s.admit(n)
 	if !ok {
@@ -106,6 +109,12 @@ func (s *Server) limitUnary(ctx context.Context, req any, info *grpc.UnaryServer
 	s.metrics.inFlightQueries.Add(float64(n))
 	defer s.metrics.inFlightQueries.Sub(float64(n))
 	return handler(ctx, req)
+}
+
+// batchWeight is the work a CorrectBatch of size queries counts against MaxInFlight: its size, at least 1 and
+// at most a quarter of MaxInFlight (at least 1).
+func (s *Server) batchWeight(size int) int64 {
+	return int64(max(1, min(size, s.opts.MaxInFlight/4)))
 }
 
 // admit adds n queries to those in flight if that keeps them within MaxInFlight, and reports whether it did

@@ -247,17 +247,17 @@ func (s *Server) Watch(ctx context.Context) error {
 	debounce.Stop()
 	defer debounce.Stop()
 	// check resolves the path again: when it leads to another file, or the file changed, it schedules a
-	// reload and watches the directories of the new chain of links.
+	// reload. Either way it watches the directories of the chain of links as it is now, also while the path
+	// leads nowhere (a link swapped to a directory the file appears in later).
 	check := func() {
 		id, err := statModel(path)
-		if err != nil || id.same(last) {
-			if err != nil {
-				last = fileID{} // gone for now (a rename in progress): nothing to load
-			}
-			return
+		switch {
+		case err != nil:
+			last = fileID{} // gone for now (a rename in progress): nothing to load
+		case !id.same(last):
+			last = id
+			debounce.Reset(s.opts.ReloadDebounce)
 		}
-		last = id
-		debounce.Reset(s.opts.ReloadDebounce)
 		nd, err := watchDirs(path)
 		if err != nil {
 			s.log.Warn("watching the model file", "path", path, "err", err)

@@ -293,6 +293,20 @@ func TestWatchSymlinkSwap(t *testing.T) {
 			swapLink(t, filepath.Join("..", "models", "current"), filepath.Join(root, "serve", "model"))
 			return filepath.Join(root, "serve", "model"), func() { swapLink(t, "b.model", filepath.Join(root, "models", "current")) }
 		}},
+		{"file after the link", func(t *testing.T, root string) (string, func()) {
+			// root/current -> rev-a; swapped to rev-b while it is empty, the model written there afterwards:
+			// the watcher must watch rev-b although the path led nowhere when the link changed.
+			for _, v := range []string{"a", "b"} {
+				os.Mkdir(filepath.Join(root, "rev-"+v), 0o755)
+			}
+			writeModelFile(t, filepath.Join(root, "rev-a", "test.model"), modelBytes(t, "a"))
+			swapLink(t, "rev-a", filepath.Join(root, "current"))
+			return filepath.Join(root, "current", "test.model"), func() {
+				swapLink(t, "rev-b", filepath.Join(root, "current"))
+				time.Sleep(100 * time.Millisecond) // the watcher sees the swap before the file exists
+				writeModelFile(t, filepath.Join(root, "rev-b", "test.model"), modelBytes(t, "b"))
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,14 +45,14 @@ type Options struct {
 	// get INVALID_ARGUMENT.
 	MaxQueryBytes, MaxTokens int
 	// MaxInFlight is how many queries the speller calls running may carry at once (a Correct or
-	// GetModelInfo call counts 1, a CorrectBatch call the number of its queries); a call that would go
-	// beyond is shed at once with RESOURCE_EXHAUSTED instead of queueing without bound, so that a client
+	// GetModelInfo call counts 1, a CorrectBatch call the number of its queries, at most a quarter of
+	// MaxInFlight, so that a large batch is admitted whenever the server is at most three quarters busy);
+	// a call that would go beyond is shed at once with RESOURCE_EXHAUSTED instead of queueing without bound, so that a client
 	// retries on another replica while this one is saturated. The default, 64·GOMAXPROCS, is far above what
 	// the CPUs can run in parallel (a query takes about a millisecond of CPU) but low enough that a queue of
 	// that many queries still drains within the usual client deadlines.
 	MaxInFlight int
-	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000, or MaxInFlight if lower: a
-	// batch larger than MaxInFlight is refused, as it could never be admitted).
+	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000).
 	MaxBatch int
 	// CacheBytes bounds the memory of the response cache of each model (default 16 MiB; negative: no
 	// cache). Search traffic repeats itself (the head queries are most of it), and an answer depends only on
@@ -95,7 +95,7 @@ func (o Options) withDefaults() Options {
 		o.MaxInFlight = 64 * runtime.GOMAXPROCS(0)
 	}
 	if o.MaxBatch <= 0 {
-		o.MaxBatch = min(1000, o.MaxInFlight)
+		o.MaxBatch = 1000
 	}
 	if o.CacheBytes == 0 {
 		o.CacheBytes = 16 << 20
@@ -196,10 +196,6 @@ func New(opts Options) *Server {
 	s.metrics.grpc.InitializeMetrics(s.grpc) // every method's series exist at 0 from the start
 	for _, name := range []string{"", serviceName} {
 		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
-	}
-	if opts.MaxBatch > opts.MaxInFlight {
-		s.log.Warn("batches larger than the in-flight limit are refused with INVALID_ARGUMENT",
-			"max_batch", opts.MaxBatch, "max_in_flight", opts.MaxInFlight)
 	}
 	return s
 }

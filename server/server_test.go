@@ -528,11 +528,12 @@ func TestLoadShedding(t *testing.T) {
 // Correct call runs, a batch that would take the queries in flight beyond the limit is shed, a smaller one
 // is admitted, and one larger than the limit itself is refused as INVALID_ARGUMENT whatever the load.
 func TestBatchAdmission(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
+	// MaxInFlight 8: a batch counts its queries, at most 2 (a quarter).
+	entered, release := make(chan struct{}, 8), make(chan struct{})
 	var block atomic.Bool
-	f := setup(t, "a", Options{MaxInFlight: 10, MaxBatch: 20}, func(ctx context.Context, method string) {
-		if block.CompareAndSwap(true, false) {
-			close(entered)
+	f := setup(t, "a", Options{MaxInFlight: 8, MaxBatch: 20}, func(ctx context.Context, method string) {
+		if block.Load() {
+			entered <- struct{}{}
 			<-release
 		}
 	})
@@ -548,31 +549,48 @@ func TestBatchAdmission(t *testing.T) {
 		}
 		return err
 	}
+	// Three batches of 5 held in the handler: 6 queries' worth in flight.
 	block.Store(true)
-	blocked := make(chan error)
-	go func() {
-		_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
-		blocked <- err
-	}()
-	<-entered
-	if err := batch(10); status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "1 queries in flight, 10 more asked, the limit is 10") {
-		t.Errorf("batch of 10 beside a call: %v, want RESOURCE_EXHAUSTED", err)
+	blocked := make(chan error, 4)
+	for range 3 {
+		go func() { blocked <- batch(5) }()
 	}
-	if err := batch(9); err != nil {
-		t.Errorf("batch of 9 beside a call: %v, want it admitted", err)
+	for range 3 {
+		<-entered
 	}
-	if err := batch(11); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "11 requests, the limit is 10 (--max-batch 20, --max-in-flight 10)") {
-		t.Errorf("batch of 11: %v, want INVALID_ARGUMENT stating the in-flight limit", err)
-	}
-	close(release)
-	if err := <-blocked; err != nil {
-		t.Errorf("blocked call: %v", err)
+	block.Store(false)
+	if got := value(t, f.s.metrics.inFlightQueries); got != 6 {
+		t.Errorf("in-flight queries gauge %v, want 6 (three batches of 5, each counting 2)", got)
 	}
 	if err := batch(10); err != nil {
-		t.Errorf("batch of 10 alone: %v, want it admitted", err)
+		t.Errorf("batch of 10 with 6 in flight: %v, want it admitted (it counts 2 of 8)", err)
 	}
-	if got := value(t, f.s.metrics.shed); got != 1 {
-		t.Errorf("shed counter %v, want 1", got)
+	// A fourth held: 8 in flight, the limit.
+	block.Store(true)
+	go func() { blocked <- batch(5) }()
+	<-entered
+	block.Store(false)
+	if _, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"}); status.Code(err) != codes.ResourceExhausted ||
+		!strings.Contains(err.Error(), "8 queries in flight, 1 more asked, the limit is 8") {
+		t.Errorf("a call at the limit: %v, want RESOURCE_EXHAUSTED", err)
+	}
+	if err := batch(10); status.Code(err) != codes.ResourceExhausted || !strings.Contains(err.Error(), "8 queries in flight, 2 more asked") {
+		t.Errorf("a batch at the limit: %v, want RESOURCE_EXHAUSTED", err)
+	}
+	if err := batch(21); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "21 requests, the limit is 20 (--max-batch)") {
+		t.Errorf("batch of 21: %v, want INVALID_ARGUMENT stating --max-batch", err)
+	}
+	close(release)
+	for range 4 {
+		if err := <-blocked; err != nil {
+			t.Errorf("held batch: %v", err)
+		}
+	}
+	if err := batch(20); err != nil {
+		t.Errorf("batch of 20 alone: %v, want it admitted", err)
+	}
+	if got := value(t, f.s.metrics.shed); got != 2 {
+		t.Errorf("shed counter %v, want 2", got)
 	}
 	if got := value(t, f.s.metrics.inFlightQueries); got != 0 {
 		t.Errorf("in-flight queries gauge %v, want 0", got)

@@ -14,6 +14,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 )
 
 // dockerfile is what TestDockerfile reads of the repository's Dockerfile.
@@ -136,7 +141,7 @@ func TestDockerfile(t *testing.T) {
 	go l.read(stderr)
 	admin := l.wait(t, "admin serving")["addr"].(string)
 	httpAddr := l.wait(t, "http serving")["addr"].(string)
-	l.wait(t, "serving")
+	grpcAddr := l.wait(t, "serving")["addr"].(string)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
@@ -155,5 +160,14 @@ func TestDockerfile(t *testing.T) {
 	}
 	if got := postCorrect(t, httpAddr, "jewlery box"); got != "jewelry box" {
 		t.Errorf("the entry point's HTTP port: correction %q, want %q", got, "jewelry box")
+	}
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	resp, err := spellerv1.NewSpellerServiceClient(conn).Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box"})
+	if err != nil || resp.GetCorrection() != "jewelry box" {
+		t.Errorf("the entry point's gRPC port: %v, %v; want the correction %q", resp, err, "jewelry box")
 	}
 }

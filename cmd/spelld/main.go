@@ -143,7 +143,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer api.Close()
 		httpServer = &http.Server{Handler: api, TLSConfig: opts.TLS,
-			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+			IdleTimeout: 2 * time.Minute}
 		go func() {
 			if opts.TLS != nil {
 				serveErr <- fmt.Errorf("http: %w", httpServer.ServeTLS(hlis, "", ""))
