@@ -24,11 +24,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/internal/buildinfo"
 	"github.com/spellwright/speller/server"
 	"github.com/spellwright/speller/server/httpapi"
 )
@@ -201,34 +201,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// printVersion writes what the build knows of itself and the version of the embedded default model (see
-// writeVersion), and returns the exit code.
+// printVersion prints what the binary was built from and the embedded model's version (internal/buildinfo, the
+// same lines as speller --version).
 func printVersion(stdout, stderr io.Writer) int {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		fmt.Fprintln(stderr, "spelld: --version: the binary carries no build information")
-		return 1
-	}
 	b, err := data.Default()
 	if err != nil {
 		fmt.Fprintf(stderr, "spelld: --version: %v\n", err)
 		return 1
 	}
-	writeVersion(stdout, bi, b.Meta.Version)
-	return 0
-}
-
-// writeVersion writes one "key value" line each: the binary's module path and version, its VCS revision,
-// time and whether the tree was modified (when the build stamped them: go build in a checkout, unless
-// -buildvcs=false), the Go version, and the embedded model's version.
-func writeVersion(w io.Writer, bi *debug.BuildInfo, model string) {
-	fmt.Fprintf(w, "spelld %s %s\n", bi.Main.Path, bi.Main.Version)
-	for _, st := range bi.Settings {
-		switch st.Key {
-		case "vcs.revision", "vcs.time", "vcs.modified":
-			fmt.Fprintf(w, "%s %s\n", st.Key, st.Value)
-		}
+	if err := buildinfo.Write(stdout, "spelld", buildinfo.Read(), buildinfo.Model{Version: b.Meta.Version, Built: b.Meta.BuildTime}); err != nil {
+		fmt.Fprintf(stderr, "spelld: --version: %v\n", err)
+		return 1
 	}
-	fmt.Fprintf(w, "go %s\n", bi.GoVersion)
-	fmt.Fprintf(w, "embedded model %s\n", model)
+	return 0
 }
