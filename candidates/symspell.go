@@ -282,41 +282,50 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	}
 
 	// Pass 2: every indexed word's delete hashes, in id order, into a temporary list; the ids are cut into
-	// one range per core, generated in parallel and joined in order (the same list as one pass would make).
-	keyEnd := make([]uint32, n) // the keys of word id end at keyEnd[id]
+	// one range per core, each generated in parallel into its own region of the list, sized by the bound of
+	// its words' deletes (no copy, no growth). keyEnd[id] is where the keys of word id end in the list.
+	keyEnd := make([]uint32, n)
 	parts := max(1, min(runtime.GOMAXPROCS(0), n/minBuildChunk))
-	chunks := make([][]uint64, parts)
+	region := make([][2]int, parts) // region[k]: the start of part k's keys, then their end
+	all := make([]uint64, maxKeys)
+	for k, at := 0, 0; k < parts; k++ {
+		region[k][0] = at
+		for id := k * n / parts; id < (k+1)*n/parts; id++ {
+			if indexed[id] {
+				at += numDeletes(min(len(s.word(uint32(id))), o.PrefixLength), o.MaxDistance)
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for k := range parts {
 		lo, hi := k*n/parts, (k+1)*n/parts
+		end := len(all)
+		if k+1 < parts {
+			end = region[k+1][0]
+		}
 		wg.Go(func() {
 			var g deleter
-			keys := make([]uint64, 0, maxKeys/parts+16)
+			keys := all[region[k][0]:region[k][0]:end] // numDeletes bounds the deletes: it never grows
 			for id := lo; id < hi; id++ {
 				if indexed[id] {
 					w := s.word(uint32(id))
 					keys = g.gen(w[:min(len(w), o.PrefixLength)], o.MaxDistance, keys)
 				}
-				keyEnd[id] = uint32(len(keys)) // relative to the chunk until joined
+				keyEnd[id] = uint32(region[k][0] + len(keys))
 			}
-			chunks[k] = keys
+			region[k][1] = region[k][0] + len(keys)
 		})
 	}
 	wg.Wait()
-	keys := chunks[0]
-	for k := 1; k < parts; k++ {
-		base := uint32(len(keys))
-		for id := k * n / parts; id < (k+1)*n/parts; id++ {
-			keyEnd[id] += base
-		}
-		keys = append(keys, chunks[k]...)
-		chunks[k] = nil
+	nkeys := 0
+	for _, r := range region {
+		nkeys += r[1] - r[0]
 	}
 
 	// Bucket array: a power of two between 1× and 2× the number of postings.
 	logNB := 4
-	if len(keys) > 1 {
-		logNB = max(bits.Len(uint(len(keys)-1)), 4)
+	if nkeys > 1 {
+		logNB = max(bits.Len(uint(nkeys-1)), 4)
 	}
 	nb := 1 << logNB
 	s.shift = uint(64 - logNB)
@@ -328,23 +337,27 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 
 	// Pass 3 (counting): bucket sizes, then offsets.
 	buckets := make([]uint32, nb+1)
-	for _, h := range keys {
-		buckets[(h>>s.shift)+1]++
+	for _, r := range region {
+		for _, h := range all[r[0]:r[1]] {
+			buckets[(h>>s.shift)+1]++
+		}
 	}
 	for b := 1; b <= nb; b++ {
 		buckets[b] += buckets[b-1]
 	}
 	// Pass 4: fill; buckets[b] serves as the fill cursor of bucket b and ends up at the start of bucket b+1.
-	postings := make([]uint32, len(keys))
-	start := uint32(0)
-	for id := range n {
-		end := keyEnd[id]
-		for _, h := range keys[start:end] {
-			b := h >> s.shift
-			postings[buckets[b]] = uint32(id) | s.depth(h) | s.fingerprint(h)
-			buckets[b]++
+	postings := make([]uint32, nkeys)
+	for k, r := range region {
+		start := uint32(r[0])
+		for id := k * n / parts; id < (k+1)*n/parts; id++ {
+			end := keyEnd[id]
+			for _, h := range all[start:end] {
+				b := h >> s.shift
+				postings[buckets[b]] = uint32(id) | s.depth(h) | s.fingerprint(h)
+				buckets[b]++
+			}
+			start = end
 		}
-		start = end
 	}
 	copy(buckets[1:], buckets[:nb])
 	buckets[0] = 0
