@@ -227,7 +227,11 @@ type Model struct {
 	biIDBits uint
 }
 
-func (m *Model) index() {
+// index derives the tables of the look-ups from the words, counts and bigrams. It returns the id of a word
+// that is there twice (-1 when none is: the words of a built model are distinct), which a decoded model
+// must not have.
+func (m *Model) index() (dup int) {
+	dup = -1
 	m.total = 0
 	for _, c := range m.uni {
 		m.total += c
@@ -247,8 +251,13 @@ func (m *Model) index() {
 	mask := uint64(len(m.wordTab) - 1)
 	for id, w := range m.words {
 		for h := maphash.String(m.seed, w) & mask; ; h = (h + 1) & mask {
-			if m.wordTab[h] == 0 {
+			v := m.wordTab[h]
+			if v == 0 {
 				m.wordTab[h] = uint32(id) + 1
+				break
+			}
+			if dup < 0 && m.words[v-1] == w {
+				dup = id
 				break
 			}
 		}
@@ -265,6 +274,7 @@ func (m *Model) index() {
 			}
 		}
 	}
+	return dup
 }
 
 // biPrint is the fingerprint of a bigram key's hash hk in biTab: its high bits, above the index bits (none
@@ -431,17 +441,15 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	n := d.Len(9)
 	nm.words = make([]string, n)
 	nm.uni = make([]float64, n)
-	seen := make(map[string]bool, n)
 	for i := 0; i < n && d.Err() == nil; i++ {
 		nm.words[i] = d.String()
 		nm.uni[i] = d.Float64()
 		if d.Err() != nil {
 			break
 		}
-		if nm.words[i] == "" || seen[nm.words[i]] || !(nm.uni[i] > 0) || !finite(nm.uni[i]) {
+		if nm.words[i] == "" || !(nm.uni[i] > 0) || !finite(nm.uni[i]) {
 			return corrupt("bad word entry %d", i)
 		}
-		seen[nm.words[i]] = true
 	}
 	nm.ctxTotal = make([]float64, n+1)
 	nm.ctxReserved = make([]float64, n+1)
@@ -488,7 +496,9 @@ func (m *Model) UnmarshalBinary(b []byte) error {
 	if !(nm.discount > 0 && nm.discount < 1) {
 		return corrupt("discount %v out of (0,1)", nm.discount)
 	}
-	nm.index()
+	if dup := nm.index(); dup >= 0 {
+		return corrupt("bad word entry %d: %q twice", dup, nm.words[dup])
+	}
 	*m = *nm
 	return nil
 }
