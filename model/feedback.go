@@ -40,6 +40,10 @@ func (c *FeedbackCount) Add(o FeedbackCount) {
 	c.AutoCorrect, c.Rejected = sat(c.AutoCorrect, o.AutoCorrect), sat(c.Rejected, o.Rejected)
 }
 
+// FeedbackSupport is the fewest impressions of a kind (offers, or automatic corrections) whose answers count:
+// thinner feedback changes no decision, and the trainer keeps no entry with less of both kinds.
+const FeedbackSupport = 5
+
 // Levels of a feedback key.
 const (
 	LevelQuery byte = 'q' // the whole query and the whole correction

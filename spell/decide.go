@@ -41,7 +41,7 @@ func ActionFor(p model.Params, n int, logOdds float64, typedBest, zeroResults bo
 const (
 	// FeedbackSupport is the fewest impressions of a kind (automatic corrections, or offers) whose answers
 	// count: thinner feedback changes nothing.
-	FeedbackSupport = 5
+	FeedbackSupport = model.FeedbackSupport
 	// FeedbackWrong is the rejection rate of an automatic correction from which the correction is wrong: an
 	// automatic correction is demoted to an offer.
 	FeedbackWrong = 0.25
