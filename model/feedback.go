@@ -42,7 +42,7 @@ func (c *FeedbackCount) Add(o FeedbackCount) {
 
 // FeedbackSupport is the fewest impressions of a kind (offers, or automatic corrections) whose answers count:
 // thinner feedback changes no decision, and the trainer keeps no entry with less of both kinds.
-const FeedbackSupport = 5
+const FeedbackSupport = 3
 
 // Levels of a feedback key.
 const (

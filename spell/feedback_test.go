@@ -20,8 +20,8 @@ func TestAdjust(t *testing.T) {
 		want spell.Action
 	}{
 		{"none stays none", spell.None, model.FeedbackCount{AutoCorrect: 50, Rejected: 50}, false, spell.None},
-		{"thin rejections", spell.AutoCorrect, model.FeedbackCount{AutoCorrect: 4, Rejected: 4}, false, spell.AutoCorrect},
-		{"thin acceptances", spell.DidYouMean, model.FeedbackCount{DidYouMean: 4, Accepted: 4}, false, spell.DidYouMean},
+		{"thin rejections", spell.AutoCorrect, model.FeedbackCount{AutoCorrect: 2, Rejected: 2}, false, spell.AutoCorrect},
+		{"thin acceptances", spell.DidYouMean, model.FeedbackCount{DidYouMean: 2, Accepted: 2}, false, spell.DidYouMean},
 		{"rarely rejected", spell.AutoCorrect, model.FeedbackCount{AutoCorrect: 100, Rejected: 10}, false, spell.AutoCorrect},
 		{"often rejected: offered", spell.AutoCorrect, model.FeedbackCount{AutoCorrect: 40, Rejected: 12}, false, spell.DidYouMean},
 		{"mostly rejected: nothing", spell.AutoCorrect, model.FeedbackCount{AutoCorrect: 10, Rejected: 8}, false, spell.None},
@@ -58,7 +58,7 @@ func TestFeedbackDecision(t *testing.T) {
 	c := feedbackCorrector(t, map[uint64]model.FeedbackCount{
 		model.FeedbackKey(q, "jewlery box", "jewelry box"):       {AutoCorrect: 20, Rejected: 15},
 		model.FeedbackKey(tk, "dresss", "dress"):                 {AutoCorrect: 30, Rejected: 10},
-		model.FeedbackKey(q, "silvr earings", "silver earrings"): {AutoCorrect: 4, Rejected: 4},
+		model.FeedbackKey(q, "silvr earings", "silver earrings"): {AutoCorrect: 2, Rejected: 2},
 		model.FeedbackKey(q, "flowergirl", "flower girl"):        {AutoCorrect: 20, Rejected: 15, DidYouMean: 20, Accepted: 15},
 		model.FeedbackKey(tk, "baske", "basket"):                 {DidYouMean: 20, Accepted: 18},
 	})
