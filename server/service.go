@@ -156,6 +156,9 @@ func answerOf(ctx context.Context, l *loaded, req *spellerv1.CorrectRequest, zer
 	if res.Action == spell.None {
 		resp.Correction = ""
 	}
+	if res.FeedbackApplied() {
+		resp.FeedbackApplied, resp.ActionBeforeFeedback = true, actionProto(res.ActionBeforeFeedback)
+	}
 	for i, t := range res.Tokens {
 		resp.Tokens[i] = &spellerv1.TokenCorrection{
 			Typed: t.Typed, Chosen: t.Chosen, Start: int32(t.Start), End: int32(t.End), Changed: t.Changed,

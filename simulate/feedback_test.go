@@ -1,6 +1,7 @@
 package simulate_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -156,6 +157,18 @@ func TestTwoDays(t *testing.T) {
 	}
 	if 2*with.WrongAuto() > without.WrongAuto() {
 		t.Errorf("wrong automatic corrections on day 2: %d with feedback, %d without: want at most half", with.WrongAuto(), without.WrongAuto())
+	}
+	var a, b bytes.Buffer
+	if _, err := m1.WriteTo(&a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m2.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("bundle %d bytes, with the feedback table (%d entries) %d (%+.2f%%)", a.Len(), m2.Feedback.Len(), b.Len(),
+		100*float64(b.Len()-a.Len())/float64(a.Len()))
+	if b.Len() > a.Len()*105/100 {
+		t.Errorf("the feedback table grows the bundle from %d to %d bytes: more than 5%%", a.Len(), b.Len())
 	}
 	if with.Recall() < without.Recall()-0.02 {
 		t.Errorf("recall on day 2: %.4f with feedback, %.4f without", with.Recall(), without.Recall())

@@ -85,12 +85,12 @@ type Speller interface {
 }
 
 // Users are the probabilities of the shoppers' answers to the corrections shown (Options.Speller). Zero
-// fields take their defaults.
+// fields take their defaults; a negative one means never.
 type Users struct {
 	Accept float64 `json:"accept"` // takes a right "did you mean" (default 0.5)
 	Reject float64 `json:"reject"` // clicks "search instead" under a wrong automatic correction (default 0.5)
 	// Noise is the probability of taking a wrong "did you mean", or of searching instead under a right
-	// automatic correction (default 0.02; negative: never).
+	// automatic correction (default 0.02).
 	Noise float64 `json:"noise"`
 }
 

@@ -72,9 +72,12 @@ func VerdictOf(c model.FeedbackCount) Verdict {
 	return v
 }
 
-// wrong and right report the two signals; both at once is a contradiction, which changes nothing.
-func (v Verdict) wrong() bool { return v.Rejected >= FeedbackWrong }
-func (v Verdict) right() bool { return v.Accepted >= FeedbackRight }
+// Wrong reports whether the shoppers keep refusing the correction applied automatically.
+func (v Verdict) Wrong() bool { return v.Rejected >= FeedbackWrong }
+
+// Right reports whether the shoppers keep taking the correction offered. Wrong and Right at once is a
+// contradiction, which changes nothing.
+func (v Verdict) Right() bool { return v.Accepted >= FeedbackRight }
 
 // Adjust is the feedback rule, applied to the action a of ActionFor: a correction shoppers keep refusing
 // (v.Rejected ≥ FeedbackWrong) is demoted, from automatic to offered, or to nothing from FeedbackKeep; an
@@ -82,15 +85,15 @@ func (v Verdict) right() bool { return v.Accepted >= FeedbackRight }
 // says both, or neither, changes nothing, and so does any feedback for a query that found nothing (the
 // zero-results rule stands).
 func Adjust(a Action, v Verdict, zeroResults bool) Action {
-	if zeroResults || a == None || v.wrong() == v.right() {
+	if zeroResults || a == None || v.Wrong() == v.Right() {
 		return a
 	}
 	switch {
-	case v.wrong() && v.Rejected >= FeedbackKeep:
+	case v.Wrong() && v.Rejected >= FeedbackKeep:
 		return None
-	case v.wrong() && a == AutoCorrect:
+	case v.Wrong() && a == AutoCorrect:
 		return DidYouMean
-	case v.right() && a == DidYouMean:
+	case v.Right() && a == DidYouMean:
 		return AutoCorrect
 	}
 	return a
@@ -135,7 +138,7 @@ func (c *Corrector) verdict(toks []tokenize.Token, l *lattice, steps []viterbi.S
 		}
 		h = hashWords(h.Sep(), toks, l, st)
 		if cnt, ok := fb.Lookup(h.Sum()); ok {
-			if v := VerdictOf(cnt); v.wrong() && !v.right() && v.Rejected > worst.Rejected {
+			if v := VerdictOf(cnt); v.Wrong() && !v.Right() && v.Rejected > worst.Rejected {
 				worst = Verdict{Rejected: v.Rejected}
 			}
 		}

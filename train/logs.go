@@ -22,6 +22,7 @@ import (
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
+	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/tokenize"
 )
 
@@ -1064,17 +1065,21 @@ type FeedbackReport struct {
 	AutoCorrect int64 `json:"auto_correct"` // searches corrected automatically
 	Rejected    int64 `json:"rejected"`     // of them, the shopper searched instead for the query as typed
 	Corrections int   `json:"corrections"`  // distinct (query, correction) answered
-	// QueryEntries and TokenEntries are the entries of the table, whole corrections and changed tokens, with
-	// at least model.FeedbackSupport impressions of one kind.
+	// QueryEntries and TokenEntries are the entries of the table, whole corrections and changed tokens (see
+	// Counter.addFeedback).
 	QueryEntries int `json:"query_entries"`
 	TokenEntries int `json:"token_entries"`
 }
 
 // addFeedback adds the answers to the counter's feedback table: per correction, and per token pair it changed
-// (its splits and merges included), the corrections of at least model.FeedbackSupport impressions of one
-// kind; thinner ones could change no decision.
+// (its splits and merges included), the entries that can change a decision (spell.Adjust): a changed token
+// the shoppers keep refusing (spell.Verdict.Wrong), a correction they keep refusing or taking (Wrong or
+// Right, both at once included: it then keeps its tokens' feedback from applying), and a correction with
+// enough support of either kind (model.FeedbackSupport) one of whose tokens is refused, which it overrules.
+// Thinner or neutral entries would change nothing.
 func (c *Counter) addFeedback(f *feedbackCounts, rep *FeedbackReport) {
 	tokens := map[[2]string]model.FeedbackCount{}
+	changed := map[[2]string][]mine.TokenPair{}
 	for k, n := range f.queries {
 		rep.DidYouMean += int64(n.DidYouMean)
 		rep.Accepted += int64(n.Accepted)
@@ -1082,6 +1087,7 @@ func (c *Counter) addFeedback(f *feedbackCounts, rep *FeedbackReport) {
 		rep.Rejected += int64(n.Rejected)
 		rep.Corrections++
 		if cp := f.m.Compare(k[0], k[1]); cp.Kind == mine.Correction || cp.Kind == mine.SplitMerge {
+			changed[k] = slices.Clone(cp.Tokens)
 			for _, tp := range cp.Tokens {
 				x := tokens[[2]string{tp.Typed, tp.Intended}]
 				x.Add(n)
@@ -1089,27 +1095,36 @@ func (c *Counter) addFeedback(f *feedbackCounts, rep *FeedbackReport) {
 			}
 		}
 	}
-	supported := func(n model.FeedbackCount) bool {
-		return n.DidYouMean >= model.FeedbackSupport || n.AutoCorrect >= model.FeedbackSupport
-	}
-	add := func(level byte, m map[[2]string]model.FeedbackCount) (kept int) {
-		for k, n := range m {
-			if !supported(n) {
-				continue
-			}
-			if c.feedback == nil {
-				c.feedback = map[uint64]model.FeedbackCount{}
-			}
-			key := model.FeedbackKey(level, k[0], k[1])
-			x := c.feedback[key]
-			x.Add(n)
-			c.feedback[key] = x
-			kept++
+	add := func(level byte, k [2]string, n model.FeedbackCount) {
+		if c.feedback == nil {
+			c.feedback = map[uint64]model.FeedbackCount{}
 		}
-		return kept
+		key := model.FeedbackKey(level, k[0], k[1])
+		x := c.feedback[key]
+		x.Add(n)
+		c.feedback[key] = x
 	}
-	rep.QueryEntries = add(model.LevelQuery, f.queries)
-	rep.TokenEntries = add(model.LevelToken, tokens)
+	refused := map[[2]string]bool{}
+	for k, n := range tokens {
+		if v := spell.VerdictOf(n); v.Wrong() && !v.Right() {
+			refused[k] = true
+			add(model.LevelToken, k, n)
+			rep.TokenEntries++
+		}
+	}
+	for k, n := range f.queries {
+		v := spell.VerdictOf(n)
+		keep := v.Wrong() || v.Right()
+		if !keep && v != (spell.Verdict{}) {
+			for _, tp := range changed[k] {
+				keep = keep || refused[[2]string{tp.Typed, tp.Intended}]
+			}
+		}
+		if keep {
+			add(model.LevelQuery, k, n)
+			rep.QueryEntries++
+		}
+	}
 }
 
 // examples adds the answers as labelled examples: an accepted offer is a correction (typed → correction; the
