@@ -208,7 +208,11 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 			}
 		}
 		if len(res.Alternatives) < maxAlt {
-			res.Alternatives = append(res.Alternatives, Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base})
+			alt := Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base}
+			if c.b.Feedback.Len() > 0 {
+				alt.Verdict = c.verdict(toks, l, p.Steps)
+			}
+			res.Alternatives = append(res.Alternatives, alt)
 		}
 	}
 	res.Confidence = sigmoid(res.LogOdds)
@@ -217,9 +221,7 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	}
 	res.Action = ActionFor(p, len(toks), res.LogOdds, identityBest, req.ZeroResults)
 	res.ActionBeforeFeedback = res.Action
-	if res.Action != None && c.b.Feedback.Len() > 0 && !req.ZeroResults {
-		res.Action = Adjust(res.Action, c.verdict(toks, l, best), req.ZeroResults)
-	}
+	res.Action = Adjust(res.Action, res.Alternatives[0].Verdict, req.ZeroResults)
 	if res.Action == None {
 		return res
 	}

@@ -161,6 +161,10 @@ type Alternative struct {
 	Text    string
 	Score   float64 // log probability of the path
 	LogOdds float64 // Score minus the score of the query as typed
+	// Verdict is what the shoppers' answers say of this correction (the model's feedback table; zero when it
+	// has none): the decision applies it to the best one (Adjust), and the tuner to whichever is best under
+	// the parameters it tries.
+	Verdict Verdict
 }
 
 // Result is the answer for one query.
