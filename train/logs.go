@@ -235,6 +235,10 @@ const maxSplitMergeReport = 100
 // searches that returned at least MinResults results, except the typed tokens of the pairs given to the
 // error model (words of background lists and curated text still enter as before).
 //
+// When the log has the spell_* columns (what the page showed and what the shopper did, see package querylog),
+// the answers of the sessions it learns from (never the held-out ones) become the bundle's feedback table
+// (model.Feedback; see Counter.addFeedback), and those of the held-out sessions labelled examples.
+//
 // Rows are partitioned by session into temporary files, which are then sorted and mined one or two at a
 // time, so memory grows with the size of a partition (the input size divided by the number of partitions)
 // and MaxQueries, not with the number of rows. Rows the reader rejects are counted in the report; a file

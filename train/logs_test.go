@@ -480,6 +480,10 @@ func FuzzDecodeSpill(f *testing.F) {
 	}
 	frame := append(appendUvarint(nil, len(b)), b...)
 	f.Add(frame)
+	spelled := querylog.Row{SessionID: "s", TS: 5, Query: "dres", SpellCorrection: "dress",
+		SpellAction: querylog.ActionAutoCorrect, SpellFeedback: querylog.FeedbackRejected}
+	r := appendRecord(nil, &spelled, "", 0)
+	f.Add(append(appendUvarint(nil, len(r)), r...))
 	f.Add(frame[:len(frame)-3])
 	f.Add([]byte{0x02, 0x01, 0x00})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
