@@ -996,6 +996,10 @@ func TestFeedbackApplied(t *testing.T) {
 	})
 	bundles.Store("feedback-table", &b)
 	f := setup(t, "feedback-table", Options{}, nil)
+	info, err := f.client.GetModelInfo(context.Background(), &spellerv1.GetModelInfoRequest{})
+	if err != nil || info.GetModel().GetFeedbackEntries() != 1 {
+		t.Fatalf("model info: %v, %v", info, err)
+	}
 	for _, tt := range []struct {
 		q       string
 		action  spellerv1.Action

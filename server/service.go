@@ -94,7 +94,8 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 			MinBackoff:    p.MinBackoff,
 			UnkShape:      p.UnkShape,
 		},
-		LoadedAt: timestamppb.New(l.loadedAt),
+		LoadedAt:        timestamppb.New(l.loadedAt),
+		FeedbackEntries: int64(b.Feedback.Len()),
 	}}, nil
 }
 

@@ -806,9 +806,12 @@ type ModelInfo struct {
 	// hyperparameters are the parameters of the decision.
 	Hyperparameters *Hyperparameters `protobuf:"bytes,7,opt,name=hyperparameters,proto3" json:"hyperparameters,omitempty"`
 	// loaded_at is when this server loaded the bundle.
-	LoadedAt      *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=loaded_at,json=loadedAt,proto3" json:"loaded_at,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	LoadedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=loaded_at,json=loadedAt,proto3" json:"loaded_at,omitempty"`
+	// feedback_entries is the number of entries of the bundle's feedback table (the shoppers' answers to
+	// corrections, which the decision consults); 0 when it has none.
+	FeedbackEntries int64 `protobuf:"varint,9,opt,name=feedback_entries,json=feedbackEntries,proto3" json:"feedback_entries,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ModelInfo) Reset() {
@@ -895,6 +898,13 @@ func (x *ModelInfo) GetLoadedAt() *timestamppb.Timestamp {
 		return x.LoadedAt
 	}
 	return nil
+}
+
+func (x *ModelInfo) GetFeedbackEntries() int64 {
+	if x != nil {
+		return x.FeedbackEntries
+	}
+	return 0
 }
 
 // Hyperparameters are the tuned parameters of the model (see docs/MODEL.md).
@@ -1074,7 +1084,7 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x15\n" +
 	"\x13GetModelInfoRequest\"C\n" +
 	"\x14GetModelInfoResponse\x12+\n" +
-	"\x05model\x18\x01 \x01(\v2\x15.speller.v1.ModelInfoR\x05model\"\xd7\x02\n" +
+	"\x05model\x18\x01 \x01(\v2\x15.speller.v1.ModelInfoR\x05model\"\x82\x03\n" +
 	"\tModelInfo\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\tR\aversion\x129\n" +
 	"\n" +
@@ -1084,7 +1094,8 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\x0fvocabulary_size\x18\x05 \x01(\x03R\x0evocabularySize\x12\x18\n" +
 	"\abigrams\x18\x06 \x01(\x03R\abigrams\x12E\n" +
 	"\x0fhyperparameters\x18\a \x01(\v2\x1b.speller.v1.HyperparametersR\x0fhyperparameters\x127\n" +
-	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\"\x9c\x02\n" +
+	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\x12)\n" +
+	"\x10feedback_entries\x18\t \x01(\x03R\x0ffeedbackEntries\"\x9c\x02\n" +
 	"\x0fHyperparameters\x12\x16\n" +
 	"\x06lambda\x18\x01 \x01(\x01R\x06lambda\x12\x14\n" +
 	"\x05slope\x18\x02 \x01(\x01R\x05slope\x12\x1c\n" +
