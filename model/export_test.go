@@ -11,3 +11,6 @@ func Wrap(raw []byte) []byte {
 
 // DecodeTerms exposes decodeTerms to the tests.
 var DecodeTerms = decodeTerms
+
+// DecodeFeedback exposes decodeFeedback to the tests.
+var DecodeFeedback = decodeFeedback

@@ -43,7 +43,7 @@ import (
 // The gunzipped payload is a uvarint count of sections, each a name and its bytes (binenc strings), in this
 // order: "meta" (JSON Metadata), "params" (JSON Params), "lm" (langmodel.Model), "errors"
 // (errormodel.Counts), "protected" and "never_suggest" (term lists: a uvarint count, then the terms as binenc
-// strings, sorted and distinct). Unknown sections are an error: a newer format gets a new version. Params
+// strings, sorted and distinct), "channel" (JSON errormodel.Options) and "feedback" (Feedback). Unknown sections are an error: a newer format gets a new version. Params
 // missing from the JSON (written before the parameter existed) take their DefaultParams value.
 //
 // Format history (keep one fixture per version in testdata/ and a test that it loads):
@@ -55,8 +55,10 @@ import (
 //	            model is built with, pinned in the bundle rather than in the binary);
 //	            params gain log_p_typo, min_backoff and unk_shape. Older files load with the options they were made with (no
 //	            typing-slip prior), log_p_typo, min_backoff and unk_shape 0.
+//	4  2026-12: section "feedback" (Bundle.Feedback: the shoppers' answers to corrections, see Feedback's
+//	            MarshalBinary). Older files load with an empty table.
 const (
-	FormatVersion = 3
+	FormatVersion = 4
 	// minVersion is the oldest format Read accepts.
 	minVersion = 1
 	magic      = "SPELLMDL"
@@ -177,6 +179,9 @@ type Bundle struct {
 	// it never produces (offensive words), both normalized as the tokenizer normalizes tokens. WriteTo
 	// writes them sorted and without duplicates; Read returns them so.
 	Protected, NeverSuggest []string
+	// Feedback is what shoppers answered to the corrections they were shown (nil: nothing known), which the
+	// corrector's decision consults (spell.ActionFor).
+	Feedback *Feedback
 }
 
 // WriteTo writes the bundle in the current format. The output is deterministic for equal bundles.
@@ -204,6 +209,10 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("model: encode channel options: %w", err)
 	}
+	feedback, err := b.Feedback.MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
 	var e binenc.Encoder
 	e.Uvarint(uint64(len(sectionNames)))
 	for _, s := range []struct {
@@ -211,7 +220,7 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 		data []byte
 	}{{"meta", meta}, {"params", params}, {"lm", lm}, {"errors", em},
 		{"protected", encodeTerms(b.Protected)}, {"never_suggest", encodeTerms(b.NeverSuggest)},
-		{"channel", channel}} {
+		{"channel", channel}, {"feedback", feedback}} {
 		e.String(s.name)
 		e.String(string(s.data))
 	}
@@ -227,8 +236,8 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 }
 
 // sectionNames are the sections of the current format, in order; the first four are those of version 1, the
-// first six those of version 2.
-var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest", "channel"}
+// first six those of version 2, the first seven those of version 3.
+var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest", "channel", "feedback"}
 
 // sectionsOf returns the sections a file of the given format version has.
 func sectionsOf(version uint32) []string {
@@ -237,6 +246,8 @@ func sectionsOf(version uint32) []string {
 		return sectionNames[:4]
 	case 2:
 		return sectionNames[:6]
+	case 3:
+		return sectionNames[:7]
 	}
 	return sectionNames
 }
@@ -408,6 +419,12 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 		}
 		if b.NeverSuggest, err = decodeTerms(sections["never_suggest"]); err != nil {
 			return nil, fmt.Errorf("model: never-suggest terms: %w", err)
+		}
+	}
+	if version >= 4 {
+		var err error
+		if b.Feedback, err = decodeFeedback(sections["feedback"]); err != nil {
+			return nil, err
 		}
 	}
 	return b, nil

@@ -2,12 +2,14 @@ package model_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -198,6 +200,7 @@ func TestFormatFixtures(t *testing.T) {
 		b := testmodel.Build(t, "fixture")
 		b.Protected, b.NeverSuggest = []string{"gucci", "levis"}, []string{"darn"}
 		b.Params.LogPSpace = -4.5
+		b.Feedback = fixtureFeedback()
 		if err := b.WriteFile(fixture(model.FormatVersion)); err != nil {
 			t.Fatal(err)
 		}
@@ -221,6 +224,13 @@ func TestFormatFixtures(t *testing.T) {
 		if lp := b.Errors.LogProb("jewlery", "jewelry"); !(lp < 0) {
 			t.Fatalf("format %d fixture: LogProb(jewlery|jewelry) = %v", v, lp)
 		}
+		// Before version 4, no feedback table.
+		if got := b.Feedback.Len(); (v >= 4) != (got == 2) {
+			t.Fatalf("format %d fixture: %d feedback entries", v, got)
+		}
+		if c, ok := b.Feedback.Lookup(model.FeedbackKey(model.LevelQuery, "jewlery", "jewelry")); v >= 4 && (!ok || c != fixtureFeedbackCount) {
+			t.Fatalf("format %d fixture: feedback %+v %v", v, c, ok)
+		}
 		// What a file predates reads as it was tuned: no change prior, backoff floor, unknown-word shape or
 		// typing-slip prior before version 3; version 3 carries them.
 		p, slip := b.Params, b.Errors.Options().Slip
@@ -229,6 +239,83 @@ func TestFormatFixtures(t *testing.T) {
 				p.MinBackoff, p.UnkShape, slip)
 		}
 	}
+}
+
+var fixtureFeedbackCount = model.FeedbackCount{DidYouMean: 40, Accepted: 25, AutoCorrect: 7, Rejected: 1}
+
+func fixtureFeedback() *model.Feedback {
+	return model.NewFeedback(map[uint64]model.FeedbackCount{
+		model.FeedbackKey(model.LevelQuery, "jewlery", "jewelry"): fixtureFeedbackCount,
+		model.FeedbackKey(model.LevelToken, "dres", "dress"):      {AutoCorrect: 30, Rejected: 20},
+	})
+}
+
+// TestFeedback round-trips the feedback table through a bundle, checks that its keys can be built piece by
+// piece, and that a malformed table is refused.
+func TestFeedback(t *testing.T) {
+	b := testmodel.Build(t, "test")
+	b.Feedback = fixtureFeedback()
+	got, err := model.Read(bytes.NewReader(encode(t, b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Feedback.Len() != 2 {
+		t.Fatalf("%d entries", got.Feedback.Len())
+	}
+	k := model.NewFeedbackHash(model.LevelToken).String("dr").String("es").Sep().String("dress").Sum()
+	if c, ok := got.Feedback.Lookup(k); !ok || c.Rejected != 20 {
+		t.Fatalf("token entry: %+v %v", c, ok)
+	}
+	if _, ok := got.Feedback.Lookup(model.FeedbackKey(model.LevelQuery, "dres", "dress")); ok {
+		t.Fatal("a query-level lookup found a token-level entry")
+	}
+	var empty *model.Feedback
+	if _, ok := empty.Lookup(k); ok || empty.Len() != 0 {
+		t.Fatal("the nil table is not empty")
+	}
+	enc := func(vals ...uint64) []byte {
+		var out []byte
+		for _, v := range vals {
+			out = binary.AppendUvarint(out, v)
+		}
+		return out
+	}
+	for name, data := range map[string][]byte{
+		"out of order":          enc(2, 5, 1, 1, 0, 0, 0, 1, 1, 0, 0),
+		"more accepted":         enc(1, 5, 1, 2, 0, 0),
+		"more rejected":         enc(1, 5, 0, 0, 1, 2),
+		"count beyond 32 bits":  enc(1, 5, 1<<33, 0, 0, 0),
+		"truncated":             enc(1, 5, 1, 1),
+		"trailing bytes":        append(enc(1, 5, 1, 1, 0, 0), 0),
+		"count beyond the data": enc(1000),
+	} {
+		if _, err := model.DecodeFeedback(data); !errors.Is(err, model.ErrCorrupt) {
+			t.Errorf("%s: err = %v, want ErrCorrupt", name, err)
+		}
+	}
+	if f, err := model.DecodeFeedback(enc(0)); err != nil || f.Len() != 0 {
+		t.Fatalf("empty table: %v %v", f, err)
+	}
+}
+
+// FuzzDecodeFeedback fuzzes the feedback section's decoder: no panic, and what it accepts re-encodes to a
+// table that decodes the same.
+func FuzzDecodeFeedback(f *testing.F) {
+	data, _ := fixtureFeedback().MarshalBinary()
+	f.Add(data)
+	f.Add([]byte{0})
+	f.Add([]byte{1, 5, 1, 1, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fb, err := model.DecodeFeedback(data)
+		if err != nil {
+			return
+		}
+		again, _ := fb.MarshalBinary()
+		fb2, err := model.DecodeFeedback(again)
+		if err != nil || !reflect.DeepEqual(fb, fb2) {
+			t.Fatalf("re-encoded %x (from %x): %v", again, data, err)
+		}
+	})
 }
 
 // TestCorruptionNeverPanics flips random bytes inside the payload after fixing the checksum, so the

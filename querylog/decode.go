@@ -34,6 +34,10 @@ const (
 	fQuery
 	fResults
 	fClicks
+	fSpellCorrection
+	fSpellAction
+	fSpellFeedback
+	nFields
 )
 
 // decoder decodes row groups for one worker; its buffers are reused.
@@ -49,7 +53,7 @@ type decoder struct {
 	i32vals []int32
 	i96vals []parquet.Int96
 
-	curs    [5]cursor
+	curs    [nFields]cursor
 	lastSes string // last session id decoded, reused to avoid an allocation per row
 	queries interner
 }
@@ -223,7 +227,7 @@ func (d *decoder) chunk(n int) (kept int, err error) {
 	clear(rows)
 	clear(reasons)
 	// Order matters: the first reason set for a row wins.
-	for _, f := range [...]int{fSession, fQuery, fTS, fResults, fClicks} {
+	for _, f := range [...]int{fSession, fQuery, fTS, fResults, fClicks, fSpellCorrection, fSpellAction, fSpellFeedback} {
 		if d.curs[f].cr == nil {
 			continue
 		}
@@ -311,6 +315,8 @@ func (d *decoder) fill(f int, rows []Row, reasons []uint8) error {
 			d.fillTS(c, r, rs, defs)
 		case fResults, fClicks:
 			d.fillCount(c, f, r, defs)
+		case fSpellCorrection, fSpellAction, fSpellFeedback:
+			d.fillSpell(c, f, r, rs, defs)
 		}
 		done += int(total)
 	}
@@ -429,6 +435,32 @@ func (d *decoder) fillCount(c *cursor, f int, rows []Row, defs []int16) {
 			rows[k].Results, rows[k].HasResults = x, true
 		} else {
 			rows[k].Clicks, rows[k].HasClicks = x, true
+		}
+	}
+}
+
+// fillSpell decodes an optional spell column: the correction shown (kept when valid UTF-8 within
+// MaxQueryBytes, else left empty), how it was shown, what the shopper did. Unknown values read as none.
+func (d *decoder) fillSpell(c *cursor, f int, rows []Row, reasons []uint8, defs []int16) {
+	v := 0
+	for k := range rows {
+		if c.maxDef > 0 && defs[k] != c.maxDef {
+			continue
+		}
+		b := d.bvals[v]
+		v++
+		if reasons[k] != rOK || len(b) == 0 {
+			continue
+		}
+		switch f {
+		case fSpellCorrection:
+			if len(b) <= d.opts.MaxQueryBytes && utf8.Valid(b) && !blank(b) {
+				rows[k].SpellCorrection = d.queries.get(b)
+			}
+		case fSpellAction:
+			rows[k].SpellAction = parseAction(b)
+		case fSpellFeedback:
+			rows[k].SpellFeedback = parseFeedback(b)
 		}
 	}
 }

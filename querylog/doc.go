@@ -16,15 +16,23 @@
 //	query       string (BYTE_ARRAY)                               required, as typed
 //	results     INT64 or INT32, nullable                          number of results the search returned
 //	clicks      INT64 or INT32, nullable                          listing clicks that came from this search
+//	spell_correction  string, nullable   the correction the page showed for this search (as shown)
+//	spell_action      string, nullable   how: "did_you_mean" or "auto_correct" (null: nothing shown)
+//	spell_feedback    string, nullable   what the shopper did: "accepted" (clicked "Did you mean X?") or
+//	                                     "rejected" (clicked "Search instead for Y"); null: neither
 //
 // The columns may be declared REQUIRED or OPTIONAL in the Parquet schema; a null in a
 // required-by-meaning column (session_id, ts, query) makes the row invalid. A file that
-// lacks session_id, ts or query, or has one of the five columns with an unsupported type,
+// lacks session_id, ts or query, or has one of these columns with an unsupported type,
 // is rejected with a *SchemaError before any row is read. When results or clicks is
-// absent, rows have HasResults / HasClicks false.
+// absent, rows have HasResults / HasClicks false; the three spell columns are optional
+// (older logs have none) and read as their zero values when absent or null. An unknown
+// spell_action or spell_feedback value reads as none, and a spell_correction that is not
+// valid UTF-8 or longer than MaxQueryBytes as empty: they never make a row invalid.
 //
 // [Writer] writes session_id and query as REQUIRED UTF8 strings, ts as REQUIRED
-// TIMESTAMP(MILLIS, isAdjustedToUTC=true), and results and clicks as OPTIONAL INT64.
+// TIMESTAMP(MILLIS, isAdjustedToUTC=true), results and clicks as OPTIONAL INT64, and the
+// spell columns as OPTIONAL UTF8 strings.
 //
 // # Validation
 //

@@ -244,7 +244,7 @@ type source struct {
 	size  int64
 	md    *metadata.FileMetaData
 	props *parquet.ReaderProperties
-	cols  [5]colSpec // session, ts, query, results, clicks
+	cols  [nFields]colSpec // session, ts, query, results, clicks, spell correction, action, feedback
 	numRG int
 
 	once    sync.Once
@@ -289,7 +289,7 @@ func openFooter(path string, props *parquet.ReaderProperties) (s *source, err er
 
 // resolve finds the log columns in sc and checks their types.
 func (s *source) resolve(sc *schema.Schema) error {
-	names := [5]string{ColSessionID, ColTS, ColQuery, ColResults, ColClicks}
+	names := [nFields]string{ColSessionID, ColTS, ColQuery, ColResults, ColClicks, ColSpellCorrection, ColSpellAction, ColSpellFeedback}
 	for i, name := range names {
 		c := colSpec{name: name, idx: -1}
 		idx := sc.ColumnIndexByName(name)
@@ -311,7 +311,7 @@ func (s *source) resolve(sc *schema.Schema) error {
 		}
 		lt := col.LogicalType()
 		switch name {
-		case ColSessionID, ColQuery:
+		case ColSessionID, ColQuery, ColSpellCorrection, ColSpellAction, ColSpellFeedback:
 			if col.PhysicalType() != parquet.Types.ByteArray || !stringish(lt) {
 				return bad("BYTE_ARRAY (string)")
 			}

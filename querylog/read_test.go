@@ -20,10 +20,12 @@ import (
 
 func sampleRows() []Row {
 	return []Row{
-		{SessionID: "s1", TS: baseTS, Query: "red dres", Results: 0, HasResults: true, Clicks: 0, HasClicks: true},
+		{SessionID: "s1", TS: baseTS, Query: "red dres", Results: 0, HasResults: true, Clicks: 0, HasClicks: true,
+			SpellCorrection: "red dress", SpellAction: ActionDidYouMean, SpellFeedback: FeedbackAccepted},
 		{SessionID: "s1", TS: baseTS + 4000, Query: "red dress", Results: 812, HasResults: true, Clicks: 2, HasClicks: true},
 		{SessionID: "s2", TS: baseTS + 10, Query: "lamp", HasResults: false, Clicks: 1, HasClicks: true},
-		{SessionID: "s2", TS: baseTS + 20, Query: "desk lamp", Results: 33, HasResults: true},
+		{SessionID: "s2", TS: baseTS + 20, Query: "desk lamp", Results: 33, HasResults: true,
+			SpellCorrection: "desk lump", SpellAction: ActionAutoCorrect, SpellFeedback: FeedbackRejected},
 		{SessionID: "s3", TS: baseTS + 30, Query: "café crème ☕"},
 	}
 }
@@ -231,7 +233,8 @@ func TestMissingRequiredColumn(t *testing.T) {
 }
 
 func TestMissingOptionalColumns(t *testing.T) {
-	for _, omit := range [][]string{{ColResults}, {ColClicks}, {ColResults, ColClicks}} {
+	for _, omit := range [][]string{{ColResults}, {ColClicks}, {ColResults, ColClicks},
+		{ColSpellCorrection, ColSpellAction, ColSpellFeedback}, {ColSpellFeedback}} {
 		t.Run(strings.Join(omit, "+"), func(t *testing.T) {
 			p := tmp(t, "log.parquet")
 			writeRows(t, p, WriteOptions{OmitColumns: omit}, sampleRows())
@@ -242,10 +245,17 @@ func TestMissingOptionalColumns(t *testing.T) {
 			want := sampleRows()
 			for i := range want {
 				for _, c := range omit {
-					if c == ColResults {
+					switch c {
+					case ColResults:
 						want[i].Results, want[i].HasResults = 0, false
-					} else {
+					case ColClicks:
 						want[i].Clicks, want[i].HasClicks = 0, false
+					case ColSpellCorrection:
+						want[i].SpellCorrection = ""
+					case ColSpellAction:
+						want[i].SpellAction = ActionNone
+					case ColSpellFeedback:
+						want[i].SpellFeedback = FeedbackNone
 					}
 				}
 			}
@@ -595,5 +605,48 @@ func TestReportMerge(t *testing.T) {
 	}
 	if s := a.String(); !strings.Contains(s, "empty_query=3") || !strings.Contains(s, "errors=3") || !strings.Contains(s, "rows_unread=5") {
 		t.Fatalf("String() = %q", s)
+	}
+}
+
+// TestSpellColumnValues reads the spell columns as a search team may write them: unknown values, "none",
+// an invalid correction and nulls read as nothing shown, and never make a row invalid.
+func TestSpellColumnValues(t *testing.T) {
+	p := tmp(t, "log.parquet")
+	n := 5
+	sess := []string{"a", "a", "b", "c", "d"}
+	ts := []int64{baseTS, baseTS + 1, baseTS + 2, baseTS + 3, baseTS + 4}
+	queries := []string{"jewlery", "dres", "lamp", "sofa", "tabel"}
+	writeLowLevel(t, p,
+		byteCol(ColSessionID, sess, nil),
+		int64Col(ColTS, schema.NewTimestampLogicalType(true, schema.TimeUnitMillis), ts, nil),
+		byteCol(ColQuery, queries, nil),
+		byteCol(ColSpellCorrection, []string{"jewelry", "dress", "", "\xff", "table"}, []bool{false, false, true, false, false}),
+		byteCol(ColSpellAction, []string{"did_you_mean", "AUTO", "none", "auto_correct", "auto_correct"}, nil),
+		byteCol(ColSpellFeedback, []string{"accepted", "rejected", "", "clicked", ""}, []bool{false, false, true, false, true}),
+	)
+	got, rep, err := readAll(t, []string{p}, ReadOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RowsKept != int64(n) {
+		t.Fatalf("kept %d rows, want %d: %+v", rep.RowsKept, n, rep)
+	}
+	want := []struct {
+		corr string
+		a    SpellAction
+		f    SpellFeedback
+	}{
+		{"jewelry", ActionDidYouMean, FeedbackAccepted},
+		{"dress", ActionNone, FeedbackRejected},
+		{"", ActionNone, FeedbackNone},
+		{"", ActionAutoCorrect, FeedbackNone},
+		{"table", ActionAutoCorrect, FeedbackNone},
+	}
+	for i, w := range want {
+		r := got[i]
+		if r.SpellCorrection != w.corr || r.SpellAction != w.a || r.SpellFeedback != w.f {
+			t.Errorf("row %d (%s): got %q %v %v, want %q %v %v", i, r.Query, r.SpellCorrection, r.SpellAction,
+				r.SpellFeedback, w.corr, w.a, w.f)
+		}
 	}
 }

@@ -14,14 +14,80 @@ const (
 	ColQuery     = "query"
 	ColResults   = "results"
 	ColClicks    = "clicks"
+	// Optional columns of the speller's answer shown on the page and the shopper's answer to it.
+	ColSpellCorrection = "spell_correction"
+	ColSpellAction     = "spell_action"
+	ColSpellFeedback   = "spell_feedback"
 )
+
+// SpellAction is how the page showed the speller's correction (column spell_action).
+type SpellAction uint8
+
+// Values of SpellAction; in the column, "did_you_mean" and "auto_correct" (null, empty, "none" or any other
+// value: ActionNone).
+const (
+	ActionNone        SpellAction = iota
+	ActionDidYouMean              // "Did you mean X?" above the results of the query as typed
+	ActionAutoCorrect             // results of X, with "Search instead for Y"
+)
+
+// SpellFeedback is what the shopper did with the correction shown (column spell_feedback).
+type SpellFeedback uint8
+
+// Values of SpellFeedback; in the column, "accepted" and "rejected" (null, empty or any other value:
+// FeedbackNone, the shopper took neither link).
+const (
+	FeedbackNone     SpellFeedback = iota
+	FeedbackAccepted               // clicked "Did you mean X?"
+	FeedbackRejected               // clicked "Search instead for Y" under an automatic correction
+)
+
+var actionNames = [...]string{"", "did_you_mean", "auto_correct"}
+var feedbackNames = [...]string{"", "accepted", "rejected"}
+
+// String returns the column value of a ("" for ActionNone).
+func (a SpellAction) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return ""
+}
+
+// String returns the column value of f ("" for FeedbackNone).
+func (f SpellFeedback) String() string {
+	if int(f) < len(feedbackNames) {
+		return feedbackNames[f]
+	}
+	return ""
+}
+
+func parseAction(b []byte) SpellAction {
+	switch string(b) {
+	case "did_you_mean":
+		return ActionDidYouMean
+	case "auto_correct":
+		return ActionAutoCorrect
+	}
+	return ActionNone
+}
+
+func parseFeedback(b []byte) SpellFeedback {
+	switch string(b) {
+	case "accepted":
+		return FeedbackAccepted
+	case "rejected":
+		return FeedbackRejected
+	}
+	return FeedbackNone
+}
 
 // Row is one search of the log.
 //
 // Columns: session_id (string, required) → SessionID; ts (timestamp of any unit, or int64
 // Unix milliseconds, required) → TS in Unix milliseconds; query (string, required, as
 // typed) → Query; results (nullable int64) → Results/HasResults; clicks (nullable int64)
-// → Clicks/HasClicks.
+// → Clicks/HasClicks; the optional spell_correction, spell_action and spell_feedback → SpellCorrection,
+// SpellAction, SpellFeedback (zero values when absent or null).
 type Row struct {
 	SessionID  string
 	TS         int64 // Unix milliseconds
@@ -30,6 +96,11 @@ type Row struct {
 	HasResults bool
 	Clicks     int64 // valid when HasClicks
 	HasClicks  bool
+	// SpellCorrection is the correction the page showed ("" when none), SpellAction how it showed it, and
+	// SpellFeedback what the shopper did with it.
+	SpellCorrection string
+	SpellAction     SpellAction
+	SpellFeedback   SpellFeedback
 }
 
 // Time returns TS as a UTC time.Time.

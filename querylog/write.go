@@ -54,7 +54,7 @@ type Writer struct {
 	defs  []int16
 }
 
-var allCols = []string{ColSessionID, ColTS, ColQuery, ColResults, ColClicks}
+var allCols = []string{ColSessionID, ColTS, ColQuery, ColResults, ColClicks, ColSpellCorrection, ColSpellAction, ColSpellFeedback}
 
 // nopCloser hides the Close method of the destination: the parquet writer would
 // otherwise close it.
@@ -97,6 +97,8 @@ func NewWriter(w io.Writer, opts WriteOptions) (*Writer, error) {
 			n, err = schema.NewPrimitiveNodeLogical(name, parquet.Repetitions.Required, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)
 		case ColTS:
 			n, err = schema.NewPrimitiveNodeLogical(name, parquet.Repetitions.Required, schema.NewTimestampLogicalType(true, schema.TimeUnitMillis), parquet.Types.Int64, -1, -1)
+		case ColSpellCorrection, ColSpellAction, ColSpellFeedback:
+			n, err = schema.NewPrimitiveNodeLogical(name, parquet.Repetitions.Optional, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)
 		default:
 			n, err = schema.NewPrimitiveNode(name, parquet.Repetitions.Optional, parquet.Types.Int64, -1, -1)
 		}
@@ -126,7 +128,8 @@ func NewWriter(w io.Writer, opts WriteOptions) (*Writer, error) {
 
 // Write buffers rows and writes a row group each time RowGroupRows rows are buffered.
 // Rows are written as given: an invalid row (empty session id, zero timestamp, ...) is
-// written as is; results and clicks are null when HasResults / HasClicks is false.
+// written as is; results and clicks are null when HasResults / HasClicks is false, and the
+// spell columns when they hold their zero value.
 func (w *Writer) Write(rows ...Row) error {
 	if w.err != nil {
 		return w.err
@@ -216,6 +219,26 @@ func (w *Writer) flush() (err error) {
 				}
 			}
 			_, err = cw.(*file.Int64ColumnChunkWriter).WriteBatch(w.ivals, w.defs, nil)
+		case ColSpellCorrection, ColSpellAction, ColSpellFeedback:
+			w.bvals, w.defs = w.bvals[:0], w.defs[:0]
+			for i := range rows {
+				var s string
+				switch name {
+				case ColSpellCorrection:
+					s = rows[i].SpellCorrection
+				case ColSpellAction:
+					s = rows[i].SpellAction.String()
+				default:
+					s = rows[i].SpellFeedback.String()
+				}
+				if s != "" {
+					w.bvals = append(w.bvals, parquet.ByteArray(s))
+					w.defs = append(w.defs, 1)
+				} else {
+					w.defs = append(w.defs, 0)
+				}
+			}
+			_, err = cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(w.bvals, w.defs, nil)
 		}
 		if err != nil {
 			return fmt.Errorf("querylog: write column %q: %w", name, err)

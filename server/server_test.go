@@ -24,6 +24,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/spellwright/speller/model"
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 	"github.com/spellwright/speller/spell"
 )
@@ -1002,4 +1003,37 @@ func TestCacheBytes(t *testing.T) {
 		}
 	}
 	t.Logf("%d answers in %d bytes", n, b)
+}
+
+// TestFeedbackApplied: a correction the shoppers keep taking is applied automatically, and the response says
+// that feedback changed the action and what the log odds chose.
+func TestFeedbackApplied(t *testing.T) {
+	b := *testBundle(t, "feedback")
+	b.Feedback = model.NewFeedback(map[uint64]model.FeedbackCount{
+		model.FeedbackKey(model.LevelQuery, "jewlery box", "jewelry box"): {DidYouMean: 10, Accepted: 9},
+	})
+	bundles.Store("feedback-table", &b)
+	f := setup(t, "feedback-table", Options{}, nil)
+	info, err := f.client.GetModelInfo(context.Background(), &spellerv1.GetModelInfoRequest{})
+	if err != nil || info.GetModel().GetFeedbackEntries() != 1 {
+		t.Fatalf("model info: %v, %v", info, err)
+	}
+	for _, tt := range []struct {
+		q       string
+		action  spellerv1.Action
+		applied bool
+		before  spellerv1.Action
+	}{
+		{"jewlery box", spellerv1.Action_ACTION_AUTO_CORRECT, true, spellerv1.Action_ACTION_DID_YOU_MEAN},
+		{"jewlery", spellerv1.Action_ACTION_DID_YOU_MEAN, false, spellerv1.Action_ACTION_UNSPECIFIED},
+	} {
+		resp, err := f.client.Correct(context.Background(), &spellerv1.CorrectRequest{Query: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.GetAction() != tt.action || resp.GetFeedbackApplied() != tt.applied || resp.GetActionBeforeFeedback() != tt.before {
+			t.Errorf("%q: %s, feedback applied %v, before %s; want %s, %v, %s", tt.q, resp.GetAction(),
+				resp.GetFeedbackApplied(), resp.GetActionBeforeFeedback(), tt.action, tt.applied, tt.before)
+		}
+	}
 }

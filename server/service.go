@@ -94,7 +94,8 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 			MinBackoff:    p.MinBackoff,
 			UnkShape:      p.UnkShape,
 		},
-		LoadedAt: timestamppb.New(l.loadedAt),
+		LoadedAt:        timestamppb.New(l.loadedAt),
+		FeedbackEntries: int64(b.Feedback.Len()),
 	}}, nil
 }
 
@@ -155,6 +156,9 @@ func answerOf(ctx context.Context, l *loaded, req *spellerv1.CorrectRequest, zer
 	}
 	if res.Action == spell.None {
 		resp.Correction = ""
+	}
+	if res.FeedbackApplied() {
+		resp.FeedbackApplied, resp.ActionBeforeFeedback = true, actionProto(res.ActionBeforeFeedback)
 	}
 	for i, t := range res.Tokens {
 		resp.Tokens[i] = &spellerv1.TokenCorrection{

@@ -64,6 +64,57 @@ type Options struct {
 	// a session of its own: empty query, invalid UTF-8, empty session id, zero
 	// timestamp, 5 KB query or negative results (default 0: none).
 	GarbageRate float64
+
+	// Speller, when set, is the speller serving the search page: each shopper's search
+	// is shown its answer, which the log records (spell_correction, spell_action), and
+	// the shopper answers it (spell_feedback): takes a right "did you mean" with
+	// probability Users.Accept, clicks "search instead" under a wrong automatic
+	// correction with probability Users.Reject, and does either to a correction of the
+	// other kind with probability Users.Noise. A correction is right when it is the
+	// query the shopper meant (ignoring case and runs of spaces). The searches
+	// themselves do not change: the log is the one written without a speller, with the
+	// spell columns filled in (bots get none). The answers are drawn from a source of
+	// their own, so that the searches stay the same whatever the speller.
+	Speller Speller
+	Users   Users
+}
+
+// Speller answers a query as the search page shows it: the correction ("" for none) and how it is shown.
+type Speller interface {
+	Suggest(query string) (correction string, action querylog.SpellAction)
+}
+
+// Users are the probabilities of the shoppers' answers to the corrections shown (Options.Speller). Zero
+// fields take their defaults; a negative one means never.
+type Users struct {
+	Accept float64 `json:"accept"` // takes a right "did you mean" (default 0.5)
+	Reject float64 `json:"reject"` // clicks "search instead" under a wrong automatic correction (default 0.5)
+	// Noise is the probability of taking a wrong "did you mean", or of searching instead under a right
+	// automatic correction (default 0.02).
+	Noise float64 `json:"noise"`
+}
+
+// SpellStats counts the corrections shown to shoppers (not bots) and their answers, when a speller serves.
+type SpellStats struct {
+	Searches   int `json:"searches"`   // searches of shoppers
+	Misspelled int `json:"misspelled"` // of them, typed otherwise than meant
+	DidYouMean int `json:"did_you_mean"`
+	RightDYM   int `json:"right_did_you_mean"` // offers of the query meant
+	Auto       int `json:"auto_correct"`
+	RightAuto  int `json:"right_auto_correct"` // automatic corrections into the query meant
+	Accepted   int `json:"accepted"`
+	Rejected   int `json:"rejected"`
+}
+
+// WrongAuto is the number of automatic corrections into another query than the one meant.
+func (s SpellStats) WrongAuto() int { return s.Auto - s.RightAuto }
+
+// Recall is the share of misspelled searches offered (or applied) the query meant.
+func (s SpellStats) Recall() float64 {
+	if s.Misspelled == 0 {
+		return 0
+	}
+	return float64(s.RightDYM+s.RightAuto) / float64(s.Misspelled)
 }
 
 // Mix is the relative frequency of each session behaviour.
@@ -128,6 +179,8 @@ type Stats struct {
 	Garbage     int `json:"garbage"`     // malformed rows
 	// Behaviours counts sessions per behaviour (keys from Behaviours).
 	Behaviours map[string]int `json:"behaviours"`
+	// Spell counts the corrections shown and the answers, when a speller serves (Options.Speller).
+	Spell *SpellStats `json:"spell,omitempty"`
 }
 
 // String returns the stats as JSON.
@@ -201,6 +254,64 @@ type generator struct {
 	sid   string
 	clock int64
 	idBuf [16]byte
+	users *rand.Rand // the shoppers' answers to the speller
+	seen  map[string]spellAnswer
+}
+
+// spellAnswer is the speller's answer to a query, kept so that a query is corrected once.
+type spellAnswer struct {
+	correction string
+	action     querylog.SpellAction
+}
+
+// maxSeen bounds the answers kept.
+const maxSeen = 1 << 17
+
+// answer fills in what the page showed for the search r of a shopper who meant intended, and the answer.
+func (g *generator) answer(r *querylog.Row, intended string) {
+	st := g.stats.Spell
+	st.Searches++
+	right := func(q string) bool {
+		return strings.EqualFold(strings.Join(strings.Fields(q), " "), strings.Join(strings.Fields(intended), " "))
+	}
+	if !right(r.Query) {
+		st.Misspelled++
+	}
+	a, ok := g.seen[r.Query]
+	if !ok {
+		a.correction, a.action = g.opts.Speller.Suggest(r.Query)
+		if len(g.seen) >= maxSeen {
+			clear(g.seen)
+		}
+		g.seen[r.Query] = a
+	}
+	if a.action == querylog.ActionNone || a.correction == "" {
+		return
+	}
+	r.SpellCorrection, r.SpellAction = a.correction, a.action
+	ok = right(a.correction)
+	x := g.users.Float64()
+	u := g.opts.Users
+	switch a.action {
+	case querylog.ActionDidYouMean:
+		st.DidYouMean++
+		if ok {
+			st.RightDYM++
+		}
+		if (ok && x < u.Accept) || (!ok && x < u.Noise) {
+			r.SpellFeedback = querylog.FeedbackAccepted
+			st.Accepted++
+		}
+	case querylog.ActionAutoCorrect:
+		st.Auto++
+		if ok {
+			st.RightAuto++
+		}
+		if (!ok && x < u.Reject) || (ok && x < u.Noise) {
+			r.SpellFeedback = querylog.FeedbackRejected
+			st.Rejected++
+		}
+	}
 }
 
 func newGenerator(opts Options) (*generator, error) {
@@ -272,6 +383,26 @@ func newGenerator(opts Options) (*generator, error) {
 		}
 	}
 	g.stats.Behaviours = map[string]int{}
+	if opts.Speller != nil {
+		u := &g.opts.Users
+		if u.Accept == 0 {
+			u.Accept = 0.5
+		}
+		if u.Reject == 0 {
+			u.Reject = 0.5
+		}
+		if u.Noise == 0 {
+			u.Noise = 0.02
+		}
+		for _, p := range []float64{u.Accept, u.Reject, u.Noise} {
+			if math.IsNaN(p) || p > 1 {
+				return nil, fmt.Errorf("simulate: Users %+v: probabilities in [0, 1]", *u)
+			}
+		}
+		g.users = rand.New(rand.NewPCG(uint64(opts.Seed), 0x05e45))
+		g.seen = map[string]spellAnswer{}
+		g.stats.Spell = &SpellStats{}
+	}
 	return g, nil
 }
 
@@ -339,12 +470,24 @@ func (g *generator) clicks() int64 {
 	}
 }
 
-// emit appends a search of the current session at the current clock.
-func (g *generator) emit(q string, results, clicks int64) {
+// emit appends a search of the current session at the current clock, of a query typed as intended.
+func (g *generator) emit(q string, results, clicks int64) { g.emitTypo(q, q, results, clicks) }
+
+// emitBot appends a search of a bot: it answers no correction, and the log records none.
+func (g *generator) emitBot(q string, results, clicks int64) {
 	g.rows = append(g.rows, querylog.Row{
 		SessionID: g.sid, TS: g.clock, Query: q,
 		Results: results, HasResults: true, Clicks: clicks, HasClicks: true,
 	})
+}
+
+// emitTypo appends a search of q, typed by a shopper who meant intended, and, with a speller serving, what
+// the page showed and what the shopper did with it.
+func (g *generator) emitTypo(q, intended string, results, clicks int64) {
+	g.emitBot(q, results, clicks)
+	if g.opts.Speller != nil {
+		g.answer(&g.rows[len(g.rows)-1], intended)
+	}
 }
 
 // session generates session i into g.rows (and its garbage rows after it).
@@ -403,14 +546,14 @@ func (g *generator) behave(b int) int {
 		}
 		switch b {
 		case bCorrected:
-			g.emit(typed, g.badResults(), 0)
+			g.emitTypo(typed, intended, g.badResults(), 0)
 			g.clock += g.humanGap()
 			g.emit(intended, g.goodResults(), g.clicks())
 			g.truth[[2]string{typed, intended}]++
 		case bAbandoned:
-			g.emit(typed, g.badResults(), 0)
+			g.emitTypo(typed, intended, g.badResults(), 0)
 		case bClickedAnyway:
-			g.emit(typed, 1+g.rng.Int64N(20), g.clicks())
+			g.emitTypo(typed, intended, 1+g.rng.Int64N(20), g.clicks())
 		}
 	case bRefinement:
 		q := g.query()
@@ -452,7 +595,7 @@ func (g *generator) behave(b int) int {
 	case bBot:
 		n := 10 + g.rng.IntN(91)
 		for range n {
-			g.emit(g.query(), g.goodResults(), 0)
+			g.emitBot(g.query(), g.goodResults(), 0)
 			g.clock += 50 + g.rng.Int64N(950)
 		}
 	case bBrowse:

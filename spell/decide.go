@@ -35,6 +35,131 @@ func ActionFor(p model.Params, n int, logOdds float64, typedBest, zeroResults bo
 	return None
 }
 
+// The feedback rule: what the shoppers' answers to a correction (model.Feedback) do to the action the log odds
+// chose. Answers of one kind count once they number FeedbackSupport impressions of that kind; rates are the
+// means of a Beta(1, 1) posterior, (answers+1)/(impressions+2), so that a few answers weigh little.
+const (
+	// FeedbackSupport is the fewest impressions of a kind (automatic corrections, or offers) whose answers
+	// count: thinner feedback changes nothing.
+	FeedbackSupport = model.FeedbackSupport
+	// FeedbackWrong is the rejection rate of an automatic correction from which the correction is wrong: an
+	// automatic correction is demoted to an offer.
+	FeedbackWrong = 0.25
+	// FeedbackKeep is the rejection rate from which the query is correct as typed: the correction is shown
+	// neither way.
+	FeedbackKeep = 0.5
+	// FeedbackRight is the acceptance rate of an offer from which the correction is right: an offer is
+	// promoted to an automatic correction.
+	FeedbackRight = 0.5
+)
+
+// Verdict is what the shoppers' answers say of a correction.
+type Verdict struct {
+	// Rejected is the smoothed share of its automatic corrections refused ("search instead"), Accepted the
+	// smoothed share of its offers taken ("did you mean"); each is 0 below FeedbackSupport impressions.
+	Rejected, Accepted float64
+}
+
+// VerdictOf smooths the counts of one correction.
+func VerdictOf(c model.FeedbackCount) Verdict {
+	var v Verdict
+	if c.AutoCorrect >= FeedbackSupport {
+		v.Rejected = (float64(c.Rejected) + 1) / (float64(c.AutoCorrect) + 2)
+	}
+	if c.DidYouMean >= FeedbackSupport {
+		v.Accepted = (float64(c.Accepted) + 1) / (float64(c.DidYouMean) + 2)
+	}
+	return v
+}
+
+// Wrong reports whether the shoppers keep refusing the correction applied automatically.
+func (v Verdict) Wrong() bool { return v.Rejected >= FeedbackWrong }
+
+// Right reports whether the shoppers keep taking the correction offered. Wrong and Right at once is a
+// contradiction, which changes nothing.
+func (v Verdict) Right() bool { return v.Accepted >= FeedbackRight }
+
+// Adjust is the feedback rule, applied to the action a of ActionFor: a correction shoppers keep refusing
+// (v.Rejected ≥ FeedbackWrong) is demoted, from automatic to offered, or to nothing from FeedbackKeep; an
+// offer they keep taking (v.Accepted ≥ FeedbackRight) is promoted to an automatic correction. Feedback that
+// says both, or neither, changes nothing, and so does any feedback for a query that found nothing (the
+// zero-results rule stands).
+func Adjust(a Action, v Verdict, zeroResults bool) Action {
+	if zeroResults || a == None || v.Wrong() == v.Right() {
+		return a
+	}
+	switch {
+	case v.Wrong() && v.Rejected >= FeedbackKeep:
+		return None
+	case v.Wrong() && a == AutoCorrect:
+		return DidYouMean
+	case v.Right() && a == DidYouMean:
+		return AutoCorrect
+	}
+	return a
+}
+
+// verdict looks up the feedback on the correction of the typed tokens toks into the path steps: the entry of
+// the whole query and correction when it has enough support of either kind, else the changed spans' entries,
+// of which one that says the change is wrong decides (spans are not promoted: their context differs). It
+// does not allocate.
+func (c *Corrector) verdict(toks []tokenize.Token, l *lattice, steps []viterbi.Step) Verdict {
+	fb := c.b.Feedback
+	h := model.NewFeedbackHash(model.LevelQuery)
+	for i, t := range toks {
+		if i > 0 {
+			h = h.Byte(' ')
+		}
+		h = h.String(t.Text)
+	}
+	h = h.Sep()
+	for i, st := range steps {
+		if i > 0 {
+			h = h.Byte(' ')
+		}
+		h = hashWords(h, toks, l, st)
+	}
+	if cnt, ok := fb.Lookup(h.Sum()); ok {
+		if v := VerdictOf(cnt); v != (Verdict{}) {
+			return v
+		}
+	}
+	var worst Verdict
+	for _, st := range steps {
+		if st.Index == 0 {
+			continue
+		}
+		h := model.NewFeedbackHash(model.LevelToken)
+		for k := st.Pos; k < l.states[st.Pos][st.Index].End; k++ {
+			if k > st.Pos {
+				h = h.Byte(' ')
+			}
+			h = h.String(toks[k].Text)
+		}
+		h = hashWords(h.Sep(), toks, l, st)
+		if cnt, ok := fb.Lookup(h.Sum()); ok {
+			if v := VerdictOf(cnt); v.Wrong() && !v.Right() && v.Rejected > worst.Rejected {
+				worst = Verdict{Rejected: v.Rejected}
+			}
+		}
+	}
+	return worst
+}
+
+// hashWords adds the words of a step to h: the typed token's text, or the state's words joined by spaces.
+func hashWords(h model.FeedbackHash, toks []tokenize.Token, l *lattice, st viterbi.Step) model.FeedbackHash {
+	if st.Index == 0 {
+		return h.String(toks[st.Pos].Text)
+	}
+	for j, w := range l.words[st.Pos][st.Index] {
+		if j > 0 {
+			h = h.Byte(' ')
+		}
+		h = h.String(w.text)
+	}
+	return h
+}
+
 // decide decodes the lattice and turns the best paths into a Result.
 func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *lattice, p model.Params) *Result {
 	res := &Result{Query: q, BestPath: q, LogOdds: NoCandidateLogOdds}
@@ -83,14 +208,21 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 			}
 		}
 		if len(res.Alternatives) < maxAlt {
-			res.Alternatives = append(res.Alternatives, Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base})
+			alt := Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base}
+			if c.b.Feedback.Len() > 0 {
+				alt.Verdict = c.verdict(toks, l, p.Steps)
+			}
+			res.Alternatives = append(res.Alternatives, alt)
 		}
 	}
 	res.Confidence = sigmoid(res.LogOdds)
 	if best == nil {
 		return res
 	}
-	if res.Action = ActionFor(p, len(toks), res.LogOdds, identityBest, req.ZeroResults); res.Action == None {
+	res.Action = ActionFor(p, len(toks), res.LogOdds, identityBest, req.ZeroResults)
+	res.ActionBeforeFeedback = res.Action
+	res.Action = Adjust(res.Action, res.Alternatives[0].Verdict, req.ZeroResults)
+	if res.Action == None {
 		return res
 	}
 	res.Correction = res.Alternatives[0].Text

@@ -161,6 +161,10 @@ type Alternative struct {
 	Text    string
 	Score   float64 // log probability of the path
 	LogOdds float64 // Score minus the score of the query as typed
+	// Verdict is what the shoppers' answers say of this correction (the model's feedback table; zero when it
+	// has none): the decision applies it to the best one (Adjust), and the tuner to whichever is best under
+	// the parameters it tries.
+	Verdict Verdict
 }
 
 // Result is the answer for one query.
@@ -181,7 +185,14 @@ type Result struct {
 	Tokens   []Token // the tokens of the best correction (or of the query when there is none)
 	// Alternatives are the decoded corrections other than the query as typed, best first.
 	Alternatives []Alternative
+	// ActionBeforeFeedback is the action the log odds chose (ActionFor), before the shoppers' answers to this
+	// correction (the model's feedback table, Adjust) changed it into Action; FeedbackApplied reports whether
+	// they did.
+	ActionBeforeFeedback Action
 }
+
+// FeedbackApplied reports whether the shoppers' answers to the correction changed the action.
+func (r *Result) FeedbackApplied() bool { return r.Action != r.ActionBeforeFeedback }
 
 // Corrector corrects queries with one model. It is immutable and safe for concurrent use.
 type Corrector struct {

@@ -20,7 +20,9 @@ import (
 
 	"github.com/spellwright/speller/internal/hashmix"
 	"github.com/spellwright/speller/mine"
+	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
+	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/tokenize"
 )
 
@@ -159,9 +161,11 @@ type LogReport struct {
 	// results, because they are the typed side of a token pair given to the error model.
 	Misspellings int `json:"misspellings"`
 	// HeldOut counts the sessions set aside for the examples (LogOptions.HoldOut) and their searches.
-	HeldOut  HeldOutReport `json:"held_out"`
-	Examples ExampleReport `json:"examples"`
-	Stages   []Stage       `json:"stages"`
+	HeldOut HeldOutReport `json:"held_out"`
+	// Feedback counts the shoppers' answers to the corrections shown and the table made of them.
+	Feedback FeedbackReport `json:"feedback"`
+	Examples ExampleReport  `json:"examples"`
+	Stages   []Stage        `json:"stages"`
 }
 
 // QueryReport counts the aggregated queries.
@@ -207,6 +211,10 @@ type ExampleReport struct {
 	// Candidates of each kind before sampling.
 	CorrectionCandidates int `json:"correction_candidates"`
 	CorrectCandidates    int `json:"correct_candidates"`
+	// FeedbackAccepted and FeedbackRejected count the searches whose answers became candidates: accepted
+	// offers (corrections) and refused automatic corrections (correct queries).
+	FeedbackAccepted int `json:"feedback_accepted"`
+	FeedbackRejected int `json:"feedback_rejected"`
 	// CorrectionShare is the share of corrections the examples keep (the traffic's mix); 0 when balanced.
 	CorrectionShare float64 `json:"correction_share,omitempty"`
 }
@@ -226,6 +234,10 @@ const maxSplitMergeReport = 100
 // searches that enter the vocabulary to the log's vocabulary: tokens seen at least MinCount times in
 // searches that returned at least MinResults results, except the typed tokens of the pairs given to the
 // error model (words of background lists and curated text still enter as before).
+//
+// When the log has the spell_* columns (what the page showed and what the shopper did, see package querylog),
+// the answers of the sessions it learns from (never the held-out ones) become the bundle's feedback table
+// (model.Feedback; see Counter.addFeedback), and those of the held-out sessions labelled examples.
 //
 // Rows are partitioned by session into temporary files, which are then sorted and mined one or two at a
 // time, so memory grows with the size of a partition (the input size divided by the number of partitions)
@@ -425,17 +437,20 @@ type queryStat struct {
 type aggregate struct {
 	queries map[string]*queryStat
 	pairs   map[[2]string]*int64 // pointers, so that counting never rewrites a key (see found)
-	stats   mine.Stats
+	// feedback counts the shoppers' answers per (query, correction shown), as typed and shown.
+	feedback map[[2]string]*model.FeedbackCount
+	stats    mine.Stats
 	// held, when sessions are held out, aggregates them apart; sessions counts the sessions mined.
 	held     *aggregate
 	sessions int64
 
-	prunedQ, prunedQN, prunedP int64
+	prunedQ, prunedQN, prunedP, prunedF int64
 }
 
 // newAggregate returns an empty aggregate with room for n queries.
 func newAggregate(n int) *aggregate {
-	return &aggregate{queries: make(map[string]*queryStat, n), pairs: map[[2]string]*int64{}}
+	return &aggregate{queries: make(map[string]*queryStat, n), pairs: map[[2]string]*int64{},
+		feedback: map[[2]string]*model.FeedbackCount{}}
 }
 
 // merge adds o to a and prunes a to max entries. The query strings of o may point into a partition's data:
@@ -457,6 +472,13 @@ func (a *aggregate) merge(o *aggregate, max int) {
 			a.pairs[k] = n
 		}
 	}
+	for k, n := range o.feedback {
+		if x := a.feedback[k]; x != nil {
+			x.Add(*n)
+		} else {
+			a.feedback[k] = n
+		}
+	}
 	a.stats.Add(o.stats)
 	a.sessions += o.sessions
 	if o.held != nil {
@@ -468,6 +490,7 @@ func (a *aggregate) merge(o *aggregate, max int) {
 	a.prunedQ += o.prunedQ
 	a.prunedQN += o.prunedQN
 	a.prunedP += o.prunedP
+	a.prunedF += o.prunedF
 	a.prune(max)
 }
 
@@ -484,6 +507,11 @@ func (a *aggregate) prune(max int) {
 			return cmp.Or(strings.Compare(x[0], y[0]), strings.Compare(x[1], y[1]))
 		})
 		a.prunedP += n
+	}
+	if len(a.feedback) > max {
+		n, _ := pruneMap(a.feedback, max*3/4, func(c *model.FeedbackCount) int64 { return int64(c.DidYouMean) + int64(c.AutoCorrect) },
+			func(x, y [2]string) int { return cmp.Or(strings.Compare(x[0], y[0]), strings.Compare(x[1], y[1])) })
+		a.prunedF += n
 	}
 }
 
@@ -661,7 +689,8 @@ func (w *partWorker) process(path string, n int) (*aggregate, error) {
 	}
 	byRest := func(a, b sortKey) int {
 		x, y := &recs[a.i], &recs[b.i]
-		return cmp.Or(strings.Compare(x.query, y.query), cmp.Compare(x.results, y.results), cmp.Compare(x.clicks, y.clicks))
+		return cmp.Or(strings.Compare(x.query, y.query), cmp.Compare(x.results, y.results), cmp.Compare(x.clicks, y.clicks),
+			strings.Compare(x.correction, y.correction), cmp.Compare(x.action, y.action), cmp.Compare(x.feedback, y.feedback))
 	}
 	w.tmp = radixSort(w.keys, w.tmp)
 	for i := 0; i < len(w.keys); {
@@ -743,8 +772,11 @@ func (w *partWorker) session(s []rec) {
 		if w.clean[i] {
 			st.clean++
 		}
+		if s[i].correction != "" && s[i].action != querylog.ActionNone {
+			w.answer(&s[i])
+		}
 	}
-	if len(w.agg.queries) > w.opts.MaxQueries || len(w.agg.pairs) > w.opts.MaxQueries {
+	if len(w.agg.queries) > w.opts.MaxQueries || len(w.agg.pairs) > w.opts.MaxQueries || len(w.agg.feedback) > w.opts.MaxQueries {
 		w.agg.prune(w.opts.MaxQueries)
 	}
 }
@@ -761,6 +793,31 @@ func (w *partWorker) found(c *mine.Comparison) {
 }
 
 func (w *partWorker) cleanClick(i int) { w.clean[i] = true }
+
+// answer counts the correction the page showed for a search and what the shopper did with it (keys are
+// copied as in found).
+func (w *partWorker) answer(r *rec) {
+	var c model.FeedbackCount
+	switch r.action {
+	case querylog.ActionDidYouMean:
+		c.DidYouMean = 1
+		if r.feedback == querylog.FeedbackAccepted {
+			c.Accepted = 1
+		}
+	case querylog.ActionAutoCorrect:
+		c.AutoCorrect = 1
+		if r.feedback == querylog.FeedbackRejected {
+			c.Rejected = 1
+		}
+	default:
+		return
+	}
+	if n := w.cur.feedback[[2]string{r.query, r.correction}]; n != nil {
+		n.Add(c)
+	} else {
+		w.cur.feedback[[2]string{strings.Clone(r.query), strings.Clone(r.correction)}] = &c
+	}
+}
 
 // examples holds the candidates of the labelled examples.
 type examples struct {
@@ -912,6 +969,11 @@ func (c *Counter) countLogs(agg *aggregate, opts LogOptions, rep *LogReport) *ex
 			clean[normalized(toks)] += agg.queries[q].clean
 		}
 	}
+	fb := newFeedbackCounts(agg.feedback, m)
+	c.addFeedback(fb, &rep.Feedback)
+	if opts.HoldOut == 0 {
+		fb.examples(ex, clean, typedSide, &rep.Examples)
+	}
 	for q, n := range clean {
 		if n >= opts.MinSupport && !typedSide[q] {
 			ex.correct = append(ex.correct, PairCount{q, "_", n})
@@ -963,14 +1025,127 @@ func heldExamples(held *aggregate, m *mine.Miner, plausible func(mine.TokenPair)
 			}
 		}
 	}
+	newFeedbackCounts(held.feedback, m).examples(ex, clean, typedSide, &rep.Examples)
 	for q, n := range clean {
 		if !typedSide[q] {
 			ex.correct = append(ex.correct, PairCount{q, "_", n})
 		}
 	}
-	slices.SortFunc(ex.corrections, comparePairs)
+	ex.corrections = mergeCounts(ex.corrections)
 	slices.SortFunc(ex.correct, comparePairs)
 	return ex
+}
+
+// feedbackCounts are the shoppers' answers to the corrections shown, by normalized query and correction.
+type feedbackCounts struct {
+	queries map[[2]string]model.FeedbackCount
+	m       *mine.Miner
+}
+
+// newFeedbackCounts normalizes the queries and corrections of the answers counted by partWorker.answer.
+func newFeedbackCounts(raw map[[2]string]*model.FeedbackCount, m *mine.Miner) *feedbackCounts {
+	f := &feedbackCounts{queries: map[[2]string]model.FeedbackCount{}, m: m}
+	var toks []tokenize.Token
+	for k, c := range raw {
+		toks = tokenize.Tokenize(toks[:0], k[0])
+		q := normalized(toks)
+		toks = tokenize.Tokenize(toks[:0], k[1])
+		corr := normalized(toks)
+		if q == "" || corr == "" || q == corr {
+			continue
+		}
+		x := f.queries[[2]string{q, corr}]
+		x.Add(*c)
+		f.queries[[2]string{q, corr}] = x
+	}
+	return f
+}
+
+// FeedbackReport counts the shoppers' answers to the corrections shown (the spell_* columns of the log) in
+// the sessions the model learns from, and the feedback table made of them (model.Feedback).
+type FeedbackReport struct {
+	DidYouMean  int64 `json:"did_you_mean"` // searches offered a correction
+	Accepted    int64 `json:"accepted"`     // of them, the shopper took it
+	AutoCorrect int64 `json:"auto_correct"` // searches corrected automatically
+	Rejected    int64 `json:"rejected"`     // of them, the shopper searched instead for the query as typed
+	Corrections int   `json:"corrections"`  // distinct (query, correction) answered
+	// QueryEntries and TokenEntries are the entries of the table, whole corrections and changed tokens (see
+	// Counter.addFeedback).
+	QueryEntries int `json:"query_entries"`
+	TokenEntries int `json:"token_entries"`
+}
+
+// addFeedback adds the answers to the counter's feedback table: per correction, and per token pair it changed
+// (its splits and merges included), the entries that can change a decision (spell.Adjust): a changed token
+// the shoppers keep refusing (spell.Verdict.Wrong), a correction they keep refusing or taking (Wrong or
+// Right, both at once included: it then keeps its tokens' feedback from applying), and a correction with
+// enough support of either kind (model.FeedbackSupport) one of whose tokens is refused, which it overrules.
+// Thinner or neutral entries would change nothing.
+func (c *Counter) addFeedback(f *feedbackCounts, rep *FeedbackReport) {
+	tokens := map[[2]string]model.FeedbackCount{}
+	changed := map[[2]string][]mine.TokenPair{}
+	for k, n := range f.queries {
+		rep.DidYouMean += int64(n.DidYouMean)
+		rep.Accepted += int64(n.Accepted)
+		rep.AutoCorrect += int64(n.AutoCorrect)
+		rep.Rejected += int64(n.Rejected)
+		rep.Corrections++
+		if cp := f.m.Compare(k[0], k[1]); cp.Kind == mine.Correction || cp.Kind == mine.SplitMerge {
+			changed[k] = slices.Clone(cp.Tokens)
+			for _, tp := range cp.Tokens {
+				x := tokens[[2]string{tp.Typed, tp.Intended}]
+				x.Add(n)
+				tokens[[2]string{tp.Typed, tp.Intended}] = x
+			}
+		}
+	}
+	add := func(level byte, k [2]string, n model.FeedbackCount) {
+		if c.feedback == nil {
+			c.feedback = map[uint64]model.FeedbackCount{}
+		}
+		key := model.FeedbackKey(level, k[0], k[1])
+		x := c.feedback[key]
+		x.Add(n)
+		c.feedback[key] = x
+	}
+	refused := map[[2]string]bool{}
+	for k, n := range tokens {
+		if v := spell.VerdictOf(n); v.Wrong() && !v.Right() {
+			refused[k] = true
+			add(model.LevelToken, k, n)
+			rep.TokenEntries++
+		}
+	}
+	for k, n := range f.queries {
+		v := spell.VerdictOf(n)
+		keep := v.Wrong() || v.Right()
+		if !keep && v != (spell.Verdict{}) {
+			for _, tp := range changed[k] {
+				keep = keep || refused[[2]string{tp.Typed, tp.Intended}]
+			}
+		}
+		if keep {
+			add(model.LevelQuery, k, n)
+			rep.QueryEntries++
+		}
+	}
+}
+
+// examples adds the answers as labelled examples: an accepted offer is a correction (typed → correction; the
+// typed query is then never a correct one), a refused automatic correction a correct query (counted into
+// clean, typed → _).
+func (f *feedbackCounts) examples(ex *examples, clean map[string]int64, typedSide map[string]bool, rep *ExampleReport) {
+	for k, n := range f.queries {
+		if n.Accepted > 0 {
+			ex.corrections = append(ex.corrections, PairCount{k[0], k[1], int64(n.Accepted)})
+			typedSide[k[0]] = true
+			rep.FeedbackAccepted += int(n.Accepted)
+		}
+		if n.Rejected > 0 {
+			clean[k[0]] += int64(n.Rejected)
+			rep.FeedbackRejected += int(n.Rejected)
+		}
+	}
 }
 
 // normalized returns the tokens' texts joined by single spaces (mine.Normalize of the tokenized query).

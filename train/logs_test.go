@@ -18,6 +18,7 @@ import (
 
 	"github.com/spellwright/speller/internal/parquettest"
 	"github.com/spellwright/speller/mine"
+	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
 )
@@ -412,6 +413,10 @@ func TestSpillRoundTrip(t *testing.T) {
 	rows := append(tinyRows(),
 		querylog.Row{SessionID: "x", TS: querylog.MaxTS - 1, Query: "ü ✓ \x00", Results: 1 << 40, HasResults: true},
 		querylog.Row{SessionID: "x", TS: querylog.MinTS, Query: "back in time", Clicks: 3, HasClicks: true},
+		querylog.Row{SessionID: "y", TS: querylog.MinTS, Query: "jewlery", SpellCorrection: "jewelry",
+			SpellAction: querylog.ActionAutoCorrect, SpellFeedback: querylog.FeedbackRejected},
+		querylog.Row{SessionID: "y", TS: querylog.MinTS + 1, Query: "dres", SpellCorrection: "dress",
+			SpellAction: querylog.ActionDidYouMean},
 	)
 	dir := t.TempDir()
 	sp, err := newSpill(dir, 3)
@@ -456,6 +461,7 @@ func TestSpillRoundTrip(t *testing.T) {
 		if r.HasClicks {
 			want.clicks = r.Clicks
 		}
+		want.correction, want.action, want.feedback = r.SpellCorrection, r.SpellAction, r.SpellFeedback
 		if seen[want] == 0 {
 			t.Fatalf("row %+v lost", r)
 		}
@@ -474,6 +480,10 @@ func FuzzDecodeSpill(f *testing.F) {
 	}
 	frame := append(appendUvarint(nil, len(b)), b...)
 	f.Add(frame)
+	spelled := querylog.Row{SessionID: "s", TS: 5, Query: "dres", SpellCorrection: "dress",
+		SpellAction: querylog.ActionAutoCorrect, SpellFeedback: querylog.FeedbackRejected}
+	r := appendRecord(nil, &spelled, "", 0)
+	f.Add(append(appendUvarint(nil, len(r)), r...))
 	f.Add(frame[:len(frame)-3])
 	f.Add([]byte{0x02, 0x01, 0x00})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
@@ -572,5 +582,100 @@ func TestAddLogsHoldOut(t *testing.T) {
 	}
 	if _, _, err := run(0.6); err == nil || !strings.Contains(err.Error(), "held-out share") {
 		t.Errorf("share 0.6: %v", err)
+	}
+}
+
+// TestAddLogsFeedback: the answers to the corrections shown feed the feedback table from the sessions the
+// model learns from only, per correction and per changed token, with enough support; the held-out sessions'
+// answers become examples: an accepted offer a correction, a refused automatic correction a correct query.
+func TestAddLogsFeedback(t *testing.T) {
+	const share = 0.3
+	var trainIDs, heldIDs []string
+	for i := 0; len(trainIDs) < 40 || len(heldIDs) < 40; i++ {
+		id := fmt.Sprintf("s%d", i)
+		if heldOut(hashString(id), share) {
+			heldIDs = append(heldIDs, id)
+		} else {
+			trainIDs = append(trainIDs, id)
+		}
+	}
+	const t0 = 1767225600000
+	var rows []querylog.Row
+	shown := func(ids []string, n int, q, corr string, a querylog.SpellAction, f querylog.SpellFeedback) {
+		for _, id := range ids[:n] {
+			rows = append(rows, querylog.Row{SessionID: id, TS: t0 + int64(len(rows))*1000, Query: q, Results: 10,
+				HasResults: true, Clicks: 1, HasClicks: true, SpellCorrection: corr, SpellAction: a, SpellFeedback: f})
+		}
+	}
+	ac, dym := querylog.ActionAutoCorrect, querylog.ActionDidYouMean
+	shown(trainIDs[0:], 6, "Jewlery Box", "jewelry box", ac, querylog.FeedbackRejected)
+	shown(trainIDs[10:], 2, "jewlery ring", "jewelry ring", ac, querylog.FeedbackRejected)
+	shown(trainIDs[20:], 2, "dres", "dress", dym, querylog.FeedbackAccepted) // thin
+	shown(heldIDs[0:], 8, "lamp", "lump", ac, querylog.FeedbackRejected)
+	shown(heldIDs[10:], 8, "tabel", "table", dym, querylog.FeedbackAccepted)
+	shown(heldIDs[20:], 8, "chiar", "chair", dym, querylog.FeedbackNone)
+	path := filepath.Join(t.TempDir(), "log.parquet")
+	parquettestWrite(t, path, rows)
+	var ex bytes.Buffer
+	c := NewCounter()
+	rep, err := c.AddLogs(context.Background(), []string{path}, LogOptions{HoldOut: share, Examples: &ex})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint64]model.FeedbackCount{
+		model.FeedbackKey(model.LevelQuery, "jewlery box", "jewelry box"): {AutoCorrect: 6, Rejected: 6},
+		model.FeedbackKey(model.LevelToken, "jewlery", "jewelry"):         {AutoCorrect: 8, Rejected: 8},
+	}
+	if !reflect.DeepEqual(c.feedback, want) {
+		t.Errorf("feedback table %v, want %v", c.feedback, want)
+	}
+	if f := rep.Feedback; f.AutoCorrect != 8 || f.Rejected != 8 || f.DidYouMean != 2 || f.Accepted != 2 ||
+		f.Corrections != 3 || f.QueryEntries != 1 || f.TokenEntries != 1 {
+		t.Errorf("report %+v", f)
+	}
+	got := readExamples(ex.String())
+	for _, line := range []string{"lamp\t_", "tabel\ttable"} {
+		if !got[line] {
+			t.Errorf("example %q missing:\n%s", line, ex.String())
+		}
+	}
+	for _, line := range []string{"chiar\tchair", "dres\tdress", "jewlery box\t_", "tabel\t_"} {
+		if got[line] {
+			t.Errorf("example %q:\n%s", line, ex.String())
+		}
+	}
+	if e := rep.Examples; e.FeedbackAccepted != 8 || e.FeedbackRejected != 8 {
+		t.Errorf("example report %+v", e)
+	}
+}
+
+// readExamples returns the typed<TAB>expected of example lines.
+func readExamples(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) >= 2 {
+			m[f[0]+"\t"+f[1]] = true
+		}
+	}
+	return m
+}
+
+func parquettestWrite(t *testing.T, path string, rows []querylog.Row) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := querylog.NewWriter(f, querylog.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rows...); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,15 +22,17 @@ import (
 //
 //	frame  = uvarint(len(records)) records
 //	record = flags [uvarint(len(session)) session] varint(ts − previous ts) uvarint(len(query)) query
-//	         [uvarint(results)] [uvarint(clicks)]
+//	         [uvarint(results)] [uvarint(clicks)] [uvarint(len(correction)) correction action feedback]
 //
 // flags: bit 0 the session is the previous record's (its id is left out), bit 1 results present, bit 2
-// clicks present. The previous record and previous ts (0 at the start) are those of the same frame.
+// clicks present, bit 3 the page showed a correction (querylog.Row.SpellCorrection, SpellAction and
+// SpellFeedback, the last two a byte each). The previous record and previous ts (0 at the start) are those of the same frame.
 
 const (
 	flagSameSession = 1 << iota
 	flagResults
 	flagClicks
+	flagSpell
 )
 
 // spillFlushBytes is the size at which a partition's buffer is written to its file.
@@ -126,6 +128,9 @@ func rowDigest(r *querylog.Row, h uint64) (uint64, uint64) {
 	}
 	x := hashmix.Mix(h ^ hashmix.Mix(uint64(r.TS)^0x6a09e667f3bcc909) ^ hashmix.Mix(hashString(r.Query)+0x3c6ef372fe94f82b) ^
 		hashmix.Mix(res<<1^0xbb67ae8584caa73b) ^ hashmix.Mix(clk^0xa54ff53a5f1d36f1))
+	if spelled(r) { // a log without the spell columns keeps its digest
+		x = hashmix.Mix(x ^ hashString(r.SpellCorrection) ^ uint64(r.SpellAction)<<8 ^ uint64(r.SpellFeedback)<<16)
+	}
 	return x, hashmix.Mix(x ^ 0x510e527fade682d1)
 }
 
@@ -142,6 +147,9 @@ func appendRecord(b []byte, r *querylog.Row, last string, lastTS int64) []byte {
 	if r.HasClicks {
 		flags |= flagClicks
 	}
+	if spelled(r) {
+		flags |= flagSpell
+	}
 	b = append(b, flags)
 	if !same {
 		b = binary.AppendUvarint(b, uint64(len(r.SessionID)))
@@ -156,7 +164,17 @@ func appendRecord(b []byte, r *querylog.Row, last string, lastTS int64) []byte {
 	if r.HasClicks {
 		b = binary.AppendUvarint(b, uint64(max(r.Clicks, 0)))
 	}
+	if flags&flagSpell != 0 {
+		b = binary.AppendUvarint(b, uint64(len(r.SpellCorrection)))
+		b = append(b, r.SpellCorrection...)
+		b = append(b, byte(r.SpellAction), byte(r.SpellFeedback))
+	}
 	return b
+}
+
+// spelled reports whether the page showed a correction for r: the only rows whose spell columns count.
+func spelled(r *querylog.Row) bool {
+	return r.SpellCorrection != "" && r.SpellAction != querylog.ActionNone
 }
 
 // append adds one frame of n records to the partition, writing the buffer out when it is large.
@@ -224,6 +242,10 @@ type rec struct {
 	query   string
 	results int64 // -1 when null
 	clicks  int64 // -1 when null
+	// the correction the page showed ("" when none), how, and what the shopper did
+	correction string
+	action     querylog.SpellAction
+	feedback   querylog.SpellFeedback
 }
 
 var errSpillCorrupt = errors.New("corrupt partition file")
@@ -244,7 +266,7 @@ func decodeSpill(dst []rec, data string) ([]rec, error) {
 			var r rec
 			flags := d.s[d.off]
 			d.off++
-			if flags&^(flagSameSession|flagResults|flagClicks) != 0 {
+			if flags&^(flagSameSession|flagResults|flagClicks|flagSpell) != 0 {
 				return dst, d.fail("flags")
 			}
 			if flags&flagSameSession != 0 {
@@ -268,6 +290,15 @@ func decodeSpill(dst []rec, data string) ([]rec, error) {
 			}
 			if flags&flagClicks != 0 {
 				r.clicks = d.count()
+			}
+			if flags&flagSpell != 0 {
+				r.correction = d.str(end)
+				if d.err == nil && d.off+2 <= end {
+					r.action, r.feedback = querylog.SpellAction(d.s[d.off]), querylog.SpellFeedback(d.s[d.off+1])
+					d.off += 2
+				} else {
+					d.err = errVarint
+				}
 			}
 			if d.err != nil || d.off > end {
 				return dst, d.fail("record")

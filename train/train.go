@@ -76,6 +76,8 @@ type Counter struct {
 	// Noisy says what Bundle left out of the noisy word lists.
 	Noisy NoisyReport
 	hash  []string
+	// feedback is the feedback table learned from logs (AddLogs), by model.FeedbackKey.
+	feedback map[uint64]model.FeedbackCount
 }
 
 type weighted struct {
@@ -461,6 +463,11 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		sources = append(sources, fmt.Sprintf("%s:%s (weight %g, sha256 %.12s)", r.Kind, r.Path, r.Weight, r.SHA256))
 	}
 	hashTerms(h, opts.Protected, opts.NeverSuggest)
+	feedback := model.NewFeedback(c.feedback)
+	if feedback.Len() > 0 { // a bundle without feedback keeps its version
+		enc, _ := feedback.MarshalBinary()
+		fmt.Fprintf(h, "feedback %x\n", sha256.Sum256(enc))
+	}
 	report, err := json.Marshal(c.Reports)
 	if err != nil {
 		return nil, err
@@ -486,5 +493,6 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		Errors:       c.errors.Model(errormodel.Options{Slip: slip}),
 		Protected:    opts.Protected,
 		NeverSuggest: opts.NeverSuggest,
+		Feedback:     feedback,
 	}, nil
 }

@@ -50,6 +50,7 @@ type correction struct {
 	a        float64
 	c        [nLinear]float64
 	accepted bool // an accepted answer of the example
+	verdict  spell.Verdict
 }
 
 // entry is an example ready for tuning.
@@ -63,8 +64,9 @@ type entry struct {
 // reading is the best correction of an example under fixed λ and log P_unk: enough to decide the example
 // under any thresholds.
 type reading struct {
-	logOdds  float64 // −Inf when the query as typed is the best path
-	accepted bool    // the best correction is an accepted answer
+	logOdds  float64       // −Inf when the query as typed is the best path
+	accepted bool          // the best correction is an accepted answer
+	verdict  spell.Verdict // what the shoppers' answers say of it (the model's feedback table)
 }
 
 // tuner holds the examples, prepared and cached.
@@ -166,7 +168,7 @@ func (t *tuner) prepare(ctx context.Context, i int) []correction {
 			if contains(texts, alt.Text) {
 				continue
 			}
-			c := correction{a: alt.LogOdds, accepted: ex.Accepts(alt.Text)}
+			c := correction{a: alt.LogOdds, accepted: ex.Accepts(alt.Text), verdict: alt.Verdict}
 			for j, l := range Linear {
 				lo, ok := logOdds(moved[j], alt.Text)
 				if !ok {
@@ -251,7 +253,7 @@ func (t *tuner) estimate(i int, p model.Params) reading {
 			lo += c.c[j] * x[j]
 		}
 		if lo > best {
-			best, r = lo, reading{logOdds: lo, accepted: c.accepted}
+			best, r = lo, reading{logOdds: lo, accepted: c.accepted, verdict: c.verdict}
 		}
 	}
 	return r
@@ -268,7 +270,7 @@ func (t *tuner) decode(ctx context.Context, p model.Params, idx []int) ([]readin
 			out[k] = reading{logOdds: math.Inf(-1)}
 			r, err := c.Correct(ctx, spell.Request{Query: ex.Typed})
 			if err == nil && r.BestPath != ex.Typed && len(r.Alternatives) > 0 {
-				out[k] = reading{logOdds: r.LogOdds, accepted: ex.Accepts(r.Alternatives[0].Text)}
+				out[k] = reading{logOdds: r.LogOdds, accepted: ex.Accepts(r.Alternatives[0].Text), verdict: r.Alternatives[0].Verdict}
 			}
 		}
 	})
@@ -329,7 +331,7 @@ func (t *tally) add(e *entry, r reading, p model.Params) {
 	if !e.correct {
 		t.needs++
 	}
-	action := spell.ActionFor(p, e.n, r.logOdds, math.IsInf(r.logOdds, -1), false)
+	action := spell.Adjust(spell.ActionFor(p, e.n, r.logOdds, math.IsInf(r.logOdds, -1), false), r.verdict, false)
 	if action == spell.None {
 		if e.correct {
 			t.accepted++

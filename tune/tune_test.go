@@ -472,3 +472,16 @@ func ExampleFolds() {
 	// 3
 	// 3
 }
+
+// TestTallyFeedback: the tuner counts the decision the corrector makes, feedback included: a correction of a
+// correct query that the shoppers keep refusing is not a false correction.
+func TestTallyFeedback(t *testing.T) {
+	p := model.Params{Intercept: 1, AutoThreshold: 10}
+	e := &entry{n: 1, correct: true}
+	var plain, refused tally
+	plain.add(e, reading{logOdds: 50}, p)
+	refused.add(e, reading{logOdds: 50, verdict: spell.VerdictOf(model.FeedbackCount{AutoCorrect: 10, Rejected: 8})}, p)
+	if plain.wrongOnCorrect != 1 || plain.auto != 1 || refused.wrongOnCorrect != 0 || refused.offered != 0 || refused.accepted != 1 {
+		t.Fatalf("without feedback %+v, refused %+v", plain, refused)
+	}
+}

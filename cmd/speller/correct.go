@@ -22,7 +22,9 @@ type correctJSON struct {
 	BestPath     string            `json:"best_path"`
 	Tokens       []tokenJSON       `json:"tokens"`
 	Alternatives []alternativeJSON `json:"alternatives"`
-	Error        string            `json:"error,omitempty"`
+	// ActionBeforeFeedback is the action the log odds chose, when the model's feedback table changed it.
+	ActionBeforeFeedback string `json:"action_before_feedback,omitempty"`
+	Error                string `json:"error,omitempty"`
 }
 
 // tokenJSON is spell.Token in the snake_case of the other fields (and of the gRPC API's JSON mapping).
@@ -49,6 +51,9 @@ func toJSON(r *spell.Result) correctJSON {
 	}
 	for i, a := range r.Alternatives {
 		out.Alternatives[i] = alternativeJSON{a.Text, a.Score, a.LogOdds}
+	}
+	if r.FeedbackApplied() {
+		out.ActionBeforeFeedback = r.ActionBeforeFeedback.String()
 	}
 	return out
 }

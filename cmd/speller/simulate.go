@@ -12,6 +12,7 @@ import (
 
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
+	"github.com/spellwright/speller/spell"
 )
 
 func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -33,6 +34,12 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	start := fs.String("start", "2026-01-01T00:00:00Z", "time of the first session (RFC 3339); sessions spread over 24 h")
 	rowGroup := fs.Int("row-group-rows", querylog.DefaultRowGroupRows, "rows per Parquet row group")
 	compression := fs.String("compression", string(querylog.CompressionSnappy), "Parquet codec: snappy, zstd, gzip or none")
+	serve := fs.String("serve", "", "a model bundle serving the searches (`FILE`, or \"default\" for the embedded model): the log records what the page showed and what the shoppers did (spell_* columns)")
+	var sets listFlag
+	fs.Var(&sets, "set", "--serve: override a hyperparameter of the serving model, `name=value` (repeatable)")
+	accept := fs.Float64("accept", 0.5, "--serve: probability that a shopper takes a right \"did you mean\"")
+	reject := fs.Float64("reject", 0.5, "--serve: probability of clicking \"search instead\" under a wrong automatic correction")
+	noise := fs.Float64("noise", 0.02, "--serve: probability of taking a wrong \"did you mean\" or refusing a right automatic correction")
 	mixFlags := map[string]*float64{}
 	def := simulate.DefaultMix
 	for i, w := range []float64{def.Correct, def.Corrected, def.Abandoned, def.ClickedAnyway, def.Refinement, def.Repeat, def.Bot, def.Browse} {
@@ -98,6 +105,23 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			return err
 		}
 	}
+	if *serve != "" {
+		path := *serve
+		if path == "default" {
+			path = ""
+		}
+		c, err := newCorrector(path, sets)
+		if err != nil {
+			return err
+		}
+		opts.Speller = servedBy{ctx, c}
+		opts.Users = simulate.Users{Accept: *accept, Reject: *reject, Noise: *noise}
+		for _, p := range []*float64{&opts.Users.Accept, &opts.Users.Reject, &opts.Users.Noise} {
+			if *p == 0 {
+				*p = -1 // simulate reads 0 as its default; a negative probability means never
+			}
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -128,6 +152,26 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		*out, stats.Sessions, stats.Rows, stats.Corrected, stats.Refinements, stats.Bots, stats.Garbage,
 		time.Since(began).Round(time.Millisecond), stats)
 	return nil
+}
+
+// servedBy is a corrector as the search page shows its answers.
+type servedBy struct {
+	ctx context.Context
+	c   *spell.Corrector
+}
+
+func (s servedBy) Suggest(q string) (string, querylog.SpellAction) {
+	r, err := s.c.Correct(s.ctx, spell.Request{Query: q})
+	if err != nil {
+		return "", querylog.ActionNone
+	}
+	switch r.Action {
+	case spell.DidYouMean:
+		return r.Correction, querylog.ActionDidYouMean
+	case spell.AutoCorrect:
+		return r.Correction, querylog.ActionAutoCorrect
+	}
+	return "", querylog.ActionNone
 }
 
 // readWith opens path and calls fn with it, naming the file in an error.

@@ -314,6 +314,11 @@ func printLogReport(w io.Writer, r *train.LogReport, maxSkipped float64) {
 	row("token pairs to the error model", p.TokensKept, fmt.Sprintf("%d distinct", p.TokensFed))
 	row("split/merge pairs kept", len(p.SplitMerge), "distinct, not used by the error model yet")
 	row("vocabulary", r.Vocabulary, fmt.Sprintf("words; %d corrected misspellings left out", r.Misspellings))
+	if f := r.Feedback; f.DidYouMean+f.AutoCorrect > 0 {
+		row("corrections shown", f.DidYouMean+f.AutoCorrect, fmt.Sprintf("%d did you mean (%d accepted), %d automatic (%d refused), %d distinct",
+			f.DidYouMean, f.Accepted, f.AutoCorrect, f.Rejected, f.Corrections))
+		row("feedback table", f.QueryEntries+f.TokenEntries, fmt.Sprintf("%d corrections, %d changed tokens", f.QueryEntries, f.TokenEntries))
+	}
 	if h := r.HeldOut; h.Share > 0 {
 		row("held-out sessions", h.Sessions, fmt.Sprintf("%.1f%% of sessions, %d searches, %d query pairs: the examples, never counted", 100*h.Share, h.Searches, h.Pairs))
 	}
@@ -322,7 +327,8 @@ func printLogReport(w io.Writer, r *train.LogReport, maxSkipped float64) {
 		if e.CorrectionShare > 0 {
 			mix = fmt.Sprintf("the log's mix, %.1f%% corrections", 100*e.CorrectionShare)
 		}
-		row("examples", e.Corrections+e.Correct, fmt.Sprintf("%d corrections, %d correct (%s)", e.Corrections, e.Correct, mix))
+		row("examples", e.Corrections+e.Correct, fmt.Sprintf("%d corrections, %d correct (%s); candidates from feedback: %d accepted, %d refused",
+			e.Corrections, e.Correct, mix, e.FeedbackAccepted, e.FeedbackRejected))
 	}
 	for _, st := range r.Stages {
 		row("stage "+st.Name, fmt.Sprintf("%.2fs", st.Seconds), "")

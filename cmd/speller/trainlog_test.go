@@ -316,3 +316,21 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Errorf("output differs from %s (run with -update to accept):\n%s", golden, got)
 	}
 }
+
+// TestTrainLogFeedback: a log simulated with the embedded model serving records the corrections shown and
+// the answers, and train --log learns its feedback table from them.
+func TestTrainLogFeedback(t *testing.T) {
+	dir := t.TempDir()
+	log, _ := simulateLog(t, dir, "served", "--sessions", "3000", "--seed", "5", "--serve", "default",
+		"--set", "auto_threshold=5", "--reject", "0.9")
+	model := filepath.Join(dir, "fb.model")
+	stdout, stderr, code := runSpeller(t, "", "train", "--log", log, "--out", model)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"corrections shown", "feedback table"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("train output lacks %q:\n%s", want, stdout)
+		}
+	}
+}

@@ -207,8 +207,14 @@ type CorrectResponse struct {
 	ModelVersion string `protobuf:"bytes,8,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
 	// auto_threshold is the log-odds line above which the correction is applied automatically.
 	AutoThreshold float64 `protobuf:"fixed64,9,opt,name=auto_threshold,json=autoThreshold,proto3" json:"auto_threshold,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// feedback_applied says that the shoppers' answers to this correction (the model's feedback table: "did
+	// you mean" links taken, "search instead" links clicked) changed the action the log odds chose.
+	FeedbackApplied bool `protobuf:"varint,10,opt,name=feedback_applied,json=feedbackApplied,proto3" json:"feedback_applied,omitempty"`
+	// action_before_feedback is the action the log odds chose, when feedback_applied; ACTION_UNSPECIFIED
+	// otherwise.
+	ActionBeforeFeedback Action `protobuf:"varint,11,opt,name=action_before_feedback,json=actionBeforeFeedback,proto3,enum=speller.v1.Action" json:"action_before_feedback,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *CorrectResponse) Reset() {
@@ -302,6 +308,20 @@ func (x *CorrectResponse) GetAutoThreshold() float64 {
 		return x.AutoThreshold
 	}
 	return 0
+}
+
+func (x *CorrectResponse) GetFeedbackApplied() bool {
+	if x != nil {
+		return x.FeedbackApplied
+	}
+	return false
+}
+
+func (x *CorrectResponse) GetActionBeforeFeedback() Action {
+	if x != nil {
+		return x.ActionBeforeFeedback
+	}
+	return Action_ACTION_UNSPECIFIED
 }
 
 // TokenCorrection is the decision for one token of the query.
@@ -786,9 +806,12 @@ type ModelInfo struct {
 	// hyperparameters are the parameters of the decision.
 	Hyperparameters *Hyperparameters `protobuf:"bytes,7,opt,name=hyperparameters,proto3" json:"hyperparameters,omitempty"`
 	// loaded_at is when this server loaded the bundle.
-	LoadedAt      *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=loaded_at,json=loadedAt,proto3" json:"loaded_at,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	LoadedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=loaded_at,json=loadedAt,proto3" json:"loaded_at,omitempty"`
+	// feedback_entries is the number of entries of the bundle's feedback table (the shoppers' answers to
+	// corrections, which the decision consults); 0 when it has none.
+	FeedbackEntries int64 `protobuf:"varint,9,opt,name=feedback_entries,json=feedbackEntries,proto3" json:"feedback_entries,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ModelInfo) Reset() {
@@ -875,6 +898,13 @@ func (x *ModelInfo) GetLoadedAt() *timestamppb.Timestamp {
 		return x.LoadedAt
 	}
 	return nil
+}
+
+func (x *ModelInfo) GetFeedbackEntries() int64 {
+	if x != nil {
+		return x.FeedbackEntries
+	}
+	return 0
 }
 
 // Hyperparameters are the tuned parameters of the model (see docs/MODEL.md).
@@ -1013,7 +1043,7 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12'\n" +
 	"\x0fprotected_terms\x18\x05 \x03(\tR\x0eprotectedTerms\x12#\n" +
 	"\rnever_suggest\x18\x06 \x03(\tR\fneverSuggestB\x18\n" +
-	"\x16_original_result_count\"\xf4\x02\n" +
+	"\x16_original_result_count\"\xe9\x03\n" +
 	"\x0fCorrectResponse\x12\x1e\n" +
 	"\n" +
 	"correction\x18\x01 \x01(\tR\n" +
@@ -1027,7 +1057,10 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\x06tokens\x18\x06 \x03(\v2\x1b.speller.v1.TokenCorrectionR\x06tokens\x12;\n" +
 	"\falternatives\x18\a \x03(\v2\x17.speller.v1.AlternativeR\falternatives\x12#\n" +
 	"\rmodel_version\x18\b \x01(\tR\fmodelVersion\x12%\n" +
-	"\x0eauto_threshold\x18\t \x01(\x01R\rautoThreshold\"\x81\x01\n" +
+	"\x0eauto_threshold\x18\t \x01(\x01R\rautoThreshold\x12)\n" +
+	"\x10feedback_applied\x18\n" +
+	" \x01(\bR\x0ffeedbackApplied\x12H\n" +
+	"\x16action_before_feedback\x18\v \x01(\x0e2\x12.speller.v1.ActionR\x14actionBeforeFeedback\"\x81\x01\n" +
 	"\x0fTokenCorrection\x12\x14\n" +
 	"\x05typed\x18\x01 \x01(\tR\x05typed\x12\x16\n" +
 	"\x06chosen\x18\x02 \x01(\tR\x06chosen\x12\x14\n" +
@@ -1051,7 +1084,7 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x15\n" +
 	"\x13GetModelInfoRequest\"C\n" +
 	"\x14GetModelInfoResponse\x12+\n" +
-	"\x05model\x18\x01 \x01(\v2\x15.speller.v1.ModelInfoR\x05model\"\xd7\x02\n" +
+	"\x05model\x18\x01 \x01(\v2\x15.speller.v1.ModelInfoR\x05model\"\x82\x03\n" +
 	"\tModelInfo\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\tR\aversion\x129\n" +
 	"\n" +
@@ -1061,7 +1094,8 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\x0fvocabulary_size\x18\x05 \x01(\x03R\x0evocabularySize\x12\x18\n" +
 	"\abigrams\x18\x06 \x01(\x03R\abigrams\x12E\n" +
 	"\x0fhyperparameters\x18\a \x01(\v2\x1b.speller.v1.HyperparametersR\x0fhyperparameters\x127\n" +
-	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\"\x9c\x02\n" +
+	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\x12)\n" +
+	"\x10feedback_entries\x18\t \x01(\x03R\x0ffeedbackEntries\"\x9c\x02\n" +
 	"\x0fHyperparameters\x12\x16\n" +
 	"\x06lambda\x18\x01 \x01(\x01R\x06lambda\x12\x14\n" +
 	"\x05slope\x18\x02 \x01(\x01R\x05slope\x12\x1c\n" +
@@ -1118,25 +1152,26 @@ var file_speller_v1_speller_proto_depIdxs = []int32{
 	0,  // 0: speller.v1.CorrectResponse.action:type_name -> speller.v1.Action
 	3,  // 1: speller.v1.CorrectResponse.tokens:type_name -> speller.v1.TokenCorrection
 	4,  // 2: speller.v1.CorrectResponse.alternatives:type_name -> speller.v1.Alternative
-	1,  // 3: speller.v1.CorrectBatchRequest.requests:type_name -> speller.v1.CorrectRequest
-	7,  // 4: speller.v1.CorrectBatchResponse.results:type_name -> speller.v1.CorrectBatchResult
-	2,  // 5: speller.v1.CorrectBatchResult.response:type_name -> speller.v1.CorrectResponse
-	8,  // 6: speller.v1.CorrectBatchResult.error:type_name -> speller.v1.Status
-	11, // 7: speller.v1.GetModelInfoResponse.model:type_name -> speller.v1.ModelInfo
-	13, // 8: speller.v1.ModelInfo.build_time:type_name -> google.protobuf.Timestamp
-	12, // 9: speller.v1.ModelInfo.hyperparameters:type_name -> speller.v1.Hyperparameters
-	13, // 10: speller.v1.ModelInfo.loaded_at:type_name -> google.protobuf.Timestamp
-	1,  // 11: speller.v1.SpellerService.Correct:input_type -> speller.v1.CorrectRequest
-	5,  // 12: speller.v1.SpellerService.CorrectBatch:input_type -> speller.v1.CorrectBatchRequest
-	9,  // 13: speller.v1.SpellerService.GetModelInfo:input_type -> speller.v1.GetModelInfoRequest
-	2,  // 14: speller.v1.SpellerService.Correct:output_type -> speller.v1.CorrectResponse
-	6,  // 15: speller.v1.SpellerService.CorrectBatch:output_type -> speller.v1.CorrectBatchResponse
-	10, // 16: speller.v1.SpellerService.GetModelInfo:output_type -> speller.v1.GetModelInfoResponse
-	14, // [14:17] is the sub-list for method output_type
-	11, // [11:14] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	0,  // 3: speller.v1.CorrectResponse.action_before_feedback:type_name -> speller.v1.Action
+	1,  // 4: speller.v1.CorrectBatchRequest.requests:type_name -> speller.v1.CorrectRequest
+	7,  // 5: speller.v1.CorrectBatchResponse.results:type_name -> speller.v1.CorrectBatchResult
+	2,  // 6: speller.v1.CorrectBatchResult.response:type_name -> speller.v1.CorrectResponse
+	8,  // 7: speller.v1.CorrectBatchResult.error:type_name -> speller.v1.Status
+	11, // 8: speller.v1.GetModelInfoResponse.model:type_name -> speller.v1.ModelInfo
+	13, // 9: speller.v1.ModelInfo.build_time:type_name -> google.protobuf.Timestamp
+	12, // 10: speller.v1.ModelInfo.hyperparameters:type_name -> speller.v1.Hyperparameters
+	13, // 11: speller.v1.ModelInfo.loaded_at:type_name -> google.protobuf.Timestamp
+	1,  // 12: speller.v1.SpellerService.Correct:input_type -> speller.v1.CorrectRequest
+	5,  // 13: speller.v1.SpellerService.CorrectBatch:input_type -> speller.v1.CorrectBatchRequest
+	9,  // 14: speller.v1.SpellerService.GetModelInfo:input_type -> speller.v1.GetModelInfoRequest
+	2,  // 15: speller.v1.SpellerService.Correct:output_type -> speller.v1.CorrectResponse
+	6,  // 16: speller.v1.SpellerService.CorrectBatch:output_type -> speller.v1.CorrectBatchResponse
+	10, // 17: speller.v1.SpellerService.GetModelInfo:output_type -> speller.v1.GetModelInfoResponse
+	15, // [15:18] is the sub-list for method output_type
+	12, // [12:15] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_speller_v1_speller_proto_init() }
