@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/internal/correval"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
@@ -17,22 +18,6 @@ import (
 )
 
 // serving is a corrector as the search page uses it.
-type serving struct{ c *spell.Corrector }
-
-func (s serving) Suggest(q string) (string, querylog.SpellAction) {
-	r, err := s.c.Correct(context.Background(), spell.Request{Query: q})
-	if err != nil {
-		return "", querylog.ActionNone
-	}
-	switch r.Action {
-	case spell.DidYouMean:
-		return r.Correction, querylog.ActionDidYouMean
-	case spell.AutoCorrect:
-		return r.Correction, querylog.ActionAutoCorrect
-	}
-	return "", querylog.ActionNone
-}
-
 // shared returns the path of a file of the shared data, or skips the test.
 func shared(t testing.TB, rel ...string) string {
 	dir := os.Getenv("SPELLER_SHARED_DATA")
@@ -78,7 +63,7 @@ func twoDayOptions(t testing.TB, sessions int) simulate.Options {
 func day(t testing.TB, opts simulate.Options, seed int64, start time.Time, b *model.Bundle, path string, omit bool) *simulate.SpellStats {
 	t.Helper()
 	opts.Seed, opts.Start = seed, start
-	opts.Speller = serving{spell.New(b, spell.Options{})}
+	opts.Speller = correval.Page{Ctx: context.Background(), C: spell.New(b, spell.Options{})}
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

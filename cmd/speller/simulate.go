@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spellwright/speller/internal/correval"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
-	"github.com/spellwright/speller/spell"
 )
 
 func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -114,7 +114,7 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if err != nil {
 			return err
 		}
-		opts.Speller = servedBy{ctx, c}
+		opts.Speller = correval.Page{Ctx: ctx, C: c}
 		opts.Users = simulate.Users{Accept: *accept, Reject: *reject, Noise: *noise}
 		for _, p := range []*float64{&opts.Users.Accept, &opts.Users.Reject, &opts.Users.Noise} {
 			if *p == 0 {
@@ -152,26 +152,6 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		*out, stats.Sessions, stats.Rows, stats.Corrected, stats.Refinements, stats.Bots, stats.Garbage,
 		time.Since(began).Round(time.Millisecond), stats)
 	return nil
-}
-
-// servedBy is a corrector as the search page shows its answers.
-type servedBy struct {
-	ctx context.Context
-	c   *spell.Corrector
-}
-
-func (s servedBy) Suggest(q string) (string, querylog.SpellAction) {
-	r, err := s.c.Correct(s.ctx, spell.Request{Query: q})
-	if err != nil {
-		return "", querylog.ActionNone
-	}
-	switch r.Action {
-	case spell.DidYouMean:
-		return r.Correction, querylog.ActionDidYouMean
-	case spell.AutoCorrect:
-		return r.Correction, querylog.ActionAutoCorrect
-	}
-	return "", querylog.ActionNone
 }
 
 // readWith opens path and calls fn with it, naming the file in an error.

@@ -7,6 +7,7 @@ import (
 	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/internal/correval"
+	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/spell"
 )
 
@@ -33,5 +34,27 @@ func TestSuggest(t *testing.T) {
 	}
 	if _, err := s.Suggest(ctx, "x\xff"); err == nil {
 		t.Error("Suggest(invalid UTF-8) = nil error")
+	}
+}
+
+// TestPage is what a search page shows: the default model offers "jewelry box" (did you mean), leaves "red
+// dress" alone, and refuses invalid UTF-8 (nothing shown).
+func TestPage(t *testing.T) {
+	b, err := data.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := correval.Page{Ctx: context.Background(), C: spell.New(b, spell.Options{})}
+	for _, tt := range []struct {
+		query, want string
+		action      querylog.SpellAction
+	}{
+		{"jewlery box", "jewelry box", querylog.ActionDidYouMean},
+		{"red dress", "", querylog.ActionNone},
+		{"x\xff", "", querylog.ActionNone},
+	} {
+		if got, action := p.Suggest(tt.query); got != tt.want || action != tt.action {
+			t.Errorf("Suggest(%q) = %q, %v; want %q, %v", tt.query, got, action, tt.want, tt.action)
+		}
 	}
 }
