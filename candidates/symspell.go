@@ -331,7 +331,7 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	s.shift = uint(64 - logNB)
 	s.idBits = uint(max(bits.Len32(uint32(max(n, 1)-1)), 1))
 	s.idMask = uint32(1<<s.idBits - 1)
-	if s.idBits <= 30 {
+	if s.idBits <= maxDepthIDBits {
 		s.depthBits = 2
 	}
 
@@ -366,6 +366,9 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	s.pool.New = func() any { return &symScratch{stamp: make([]uint32, n)} }
 	return s
 }
+
+// maxDepthIDBits is the most id bits that leave room for the depth in a posting (32 − 2).
+var maxDepthIDBits uint = 30 // a variable so that a test can take the path without depths
 
 // minBuildChunk is the fewest words a core generates the delete hashes of when the index is built.
 const minBuildChunk = 8192

@@ -279,6 +279,32 @@ func TestSymSpellExact(t *testing.T) {
 	}
 }
 
+// TestSymSpellExactNoDepth is TestSymSpellExact's check on an index whose postings hold no depth, as for a
+// vocabulary of more than 2^30 words: every delete's postings are verified, whatever their depth.
+func TestSymSpellExactNoDepth(t *testing.T) {
+	defer func(old uint) { maxDepthIDBits = old }(maxDepthIDBits)
+	maxDepthIDBits = 0
+	r := rand.New(rand.NewPCG(9, 13))
+	v := testVocabulary(r, 3000, true)
+	idx := NewSymSpell(v, SymSpellOptions{})
+	if idx.depthBits != 0 {
+		t.Fatalf("depthBits %d, want 0", idx.depthBits)
+	}
+	for _, q := range testQueries(r, v, 1500) {
+		for d := 0; d <= 2; d++ {
+			var want []Match
+			for _, m := range bruteForce(v, q, 2, 0) {
+				if m.Distance <= d {
+					want = append(want, m)
+				}
+			}
+			if got := sortMatches(idx.Lookup(nil, q, d)); !slices.Equal(got, want) {
+				t.Fatalf("Lookup(%q, %d) without depths:\n got %v\nwant %v", q, d, got, want)
+			}
+		}
+	}
+}
+
 // TestSymSpellExactEnglish checks typo'd words of the full 82k English list at maxDist 2.
 func TestSymSpellExactEnglish(t *testing.T) {
 	v := loadUnigrams()
