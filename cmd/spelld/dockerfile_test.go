@@ -128,17 +128,8 @@ func TestDockerfile(t *testing.T) {
 	for _, a := range d.entrypoint[1:] {
 		args = append(args, regexp.MustCompile(`^0\.0\.0\.0:\d+$`).ReplaceAllString(a, "127.0.0.1:0"))
 	}
-	run := exec.Command(bin, args...)
-	stderr, err := run.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
+	run, l, _ := startLogged(t, bin, args...)
 	defer func() { run.Process.Kill(); run.Wait() }()
-	var l logs
-	go l.read(stderr)
 	admin := l.wait(t, "admin serving")["addr"].(string)
 	httpAddr := l.wait(t, "http serving")["addr"].(string)
 	grpcAddr := l.wait(t, "serving")["addr"].(string)

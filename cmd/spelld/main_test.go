@@ -182,6 +182,24 @@ func spelldBinary(t *testing.T) string {
 	return binary.path
 }
 
+// startLogged starts the binary bin with args and collects its JSON log records from stderr; readDone is
+// closed when stderr ends. The caller stops the process.
+func startLogged(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, l *logs, readDone <-chan struct{}) {
+	t.Helper()
+	cmd = exec.Command(bin, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	l = new(logs)
+	done := make(chan struct{})
+	go func() { l.read(stderr); close(done) }()
+	return cmd, l, done
+}
+
 // postCorrect asks the HTTP/JSON API at addr to correct query and returns the correction ("" for none); any
 // other status than 200 or an undecodable answer fails the test.
 func postCorrect(t *testing.T, addr, query string) string {
@@ -211,18 +229,8 @@ func TestSpelld(t *testing.T) {
 	}
 
 	const drain = 5 * time.Second
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--http", "127.0.0.1:0", "--demo",
+	cmd, l, readDone := startLogged(t, bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--http", "127.0.0.1:0", "--demo",
 		"--model", modelPath, "--watch=false", "--drain", drain.String(), "--drain-delay", "100ms", "--log-level", "debug")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var l logs
-	readDone := make(chan struct{})
-	go func() { l.read(stderr); close(readDone) }()
 	exited := false
 	defer func() {
 		if !exited {
@@ -393,17 +401,8 @@ func TestSpelldSymlinkSwap(t *testing.T) {
 	swap("..v1", filepath.Join(dir, "..data"))
 	swap(filepath.Join("..data", "en.model"), filepath.Join(dir, "model"))
 
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--model", filepath.Join(dir, "model"),
+	cmd, l, _ := startLogged(t, bin, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--model", filepath.Join(dir, "model"),
 		"--drain", "2s", "--drain-delay", "0s", "--log-level", "debug")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var l logs
-	go l.read(stderr)
 	defer func() {
 		cmd.Process.Kill()
 		cmd.Wait()
