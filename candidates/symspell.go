@@ -450,15 +450,9 @@ func (s *SymSpell) lookup(dst []Match, token string, maxDist int) []Match {
 	// searched one edit away skip the many words that only reach them with two deletions. The bucket loads
 	// of different deletes are independent, which lets the CPU overlap their cache misses.
 	cand := sc.cand[:0]
-	low := s.idMask | (1<<s.depthBits-1)<<s.idBits
-	maxDepth := uint32(min(maxDist, 3)) << s.idBits
-	if s.depthBits == 0 {
-		maxDepth = 0
-	}
-	depthMask := uint32(3) << s.idBits
-	if s.depthBits == 0 {
-		depthMask = 0
-	}
+	depthMask := uint32(1<<s.depthBits-1) << s.idBits // 0 when the postings hold no depth
+	low := s.idMask | depthMask
+	maxDepth := uint32(min(maxDist, 3)) << s.idBits & depthMask
 	for _, h := range sc.hashes {
 		b := h >> s.shift
 		fp := s.fingerprint(h)

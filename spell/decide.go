@@ -99,12 +99,8 @@ func Adjust(a Action, v Verdict, zeroResults bool) Action {
 	return a
 }
 
-// verdict looks up the feedback on the correction of the typed tokens toks into the path steps: the entry of
-// the whole query and correction when it has enough support of either kind, else the changed spans' entries,
-// of which one that says the change is wrong decides (spans are not promoted: their context differs). It
-// does not allocate.
-func (c *Corrector) verdict(toks []tokenize.Token, l *lattice, steps []viterbi.Step) Verdict {
-	fb := c.b.Feedback
+// typedHash is the start of the feedback key of every correction of the typed tokens toks (see verdict).
+func typedHash(toks []tokenize.Token) model.FeedbackHash {
 	h := model.NewFeedbackHash(model.LevelQuery)
 	for i, t := range toks {
 		if i > 0 {
@@ -112,7 +108,16 @@ func (c *Corrector) verdict(toks []tokenize.Token, l *lattice, steps []viterbi.S
 		}
 		h = h.String(t.Text)
 	}
-	h = h.Sep()
+	return h.Sep()
+}
+
+// verdict looks up the feedback on the correction of the typed tokens toks into the path steps, typed being
+// typedHash(toks): the entry of the whole query and correction when it has enough support of either kind,
+// else the changed spans' entries, of which one that says the change is wrong decides (spans are not
+// promoted: their context differs). It does not allocate.
+func (c *Corrector) verdict(typed model.FeedbackHash, toks []tokenize.Token, l *lattice, steps []viterbi.Step) Verdict {
+	fb := c.b.Feedback
+	h := typed
 	for i, st := range steps {
 		if i > 0 {
 			h = h.Byte(' ')
@@ -189,6 +194,10 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 		maxAlt = c.opts.NBest
 	}
 	var best []viterbi.Step
+	var typed model.FeedbackHash
+	if c.b.Feedback.Len() > 0 {
+		typed = typedHash(toks)
+	}
 	identityBest := len(paths) == 0 || isIdentity(paths[0].Steps)
 	seen := map[string]bool{q: true}
 	for _, p := range paths {
@@ -210,7 +219,7 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 		if len(res.Alternatives) < maxAlt {
 			alt := Alternative{Text: text, Score: p.Score, LogOdds: p.Score - base}
 			if c.b.Feedback.Len() > 0 {
-				alt.Verdict = c.verdict(toks, l, p.Steps)
+				alt.Verdict = c.verdict(typed, toks, l, p.Steps)
 			}
 			res.Alternatives = append(res.Alternatives, alt)
 		}

@@ -13,8 +13,14 @@ import (
 	"github.com/spellwright/speller/spell"
 )
 
-// sharedData is the evaluation data beside the project (see the README); tests that need it skip without it.
-var sharedData = filepath.Join("..", "..", "shared", "data")
+// sharedData is the evaluation data: $SPELLER_SHARED_DATA, else beside the project (see the README); tests
+// that need it skip without it.
+var sharedData = func() string {
+	if dir := os.Getenv("SPELLER_SHARED_DATA"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "..", "shared", "data")
+}()
 
 // devAnswerFiles are the dev sets whose answers TestDevAnswers pins: the real queries and the word lists.
 var devAnswerFiles = []string{
