@@ -100,14 +100,12 @@ func (s *Server) limitUnary(ctx context.Context, req any, info *grpc.UnaryServer
 	running, ok := s.admit(n)
 	if !ok {
 		s.metrics.shed.Inc()
-		s.logShed(ctx, running, n)
+		s.logShed(ctx, running)
 		return nil, toStatus(fmt.Errorf("%w: %d queries in flight, %d more asked, the limit is %d; retry later", errOverloaded, running, n, s.opts.MaxInFlight))
 	}
 	defer s.inFlight.Add(-n)
 	s.metrics.inFlight.Inc()
 	defer s.metrics.inFlight.Dec()
-	s.metrics.inFlightQueries.Add(float64(n))
-	defer s.metrics.inFlightQueries.Sub(float64(n))
 	return handler(ctx, req)
 }
 
@@ -134,12 +132,12 @@ func (s *Server) admit(n int64) (running int64, ok bool) {
 // shedLogEvery is the shortest time between two warnings about shed calls.
 const shedLogEvery = 10 * time.Second
 
-// logShed logs one shed call at debug level, and a warning at most once per shedLogEvery with the number
-// of calls shed since the last warning: a saturated server sheds thousands of calls a second, and one log
-// line each would add to the load (speller_shed_requests_total counts every one).
-func (s *Server) logShed(ctx context.Context, running, n int64) {
+// logShed logs a warning at most once per shedLogEvery with the number of calls shed since the last warning
+// (each shed call is logged at debug level by logCall, like every call): a saturated server sheds thousands
+// of calls a second, and one log line each would add to the load (speller_shed_requests_total counts every
+// one).
+func (s *Server) logShed(ctx context.Context, running int64) {
 	s.shedSince.Add(1)
-	s.log.DebugContext(ctx, "call shed", "in_flight", running, "queries", n, "limit", s.opts.MaxInFlight)
 	now := time.Now().UnixNano()
 	last := s.shedLogged.Load()
 	if last != 0 && now-last < int64(shedLogEvery) || !s.shedLogged.CompareAndSwap(last, now) {

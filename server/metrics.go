@@ -44,7 +44,7 @@ type metrics struct {
 	corrections     *prometheus.CounterVec
 	cache           *prometheus.CounterVec
 	inFlight        prometheus.Gauge
-	inFlightQueries prometheus.Gauge
+	inFlightQueries prometheus.GaugeFunc // registered by inFlightGauge
 	shed            prometheus.Counter
 	panics          prometheus.Counter
 	modelInfo       *prometheus.GaugeVec
@@ -74,9 +74,6 @@ func newMetrics() *metrics {
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "speller_in_flight_requests", Help: "Speller calls running.",
 		}),
-		inFlightQueries: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "speller_in_flight_queries", Help: "Queries of the speller calls running (a CorrectBatch call counts its queries); --max-in-flight bounds it.",
-		}),
 		shed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "speller_shed_requests_total", Help: "Speller calls refused with RESOURCE_EXHAUSTED by the in-flight limit.",
 		}),
@@ -105,7 +102,7 @@ func newMetrics() *metrics {
 	for _, r := range []string{"hit", "miss"} {
 		m.cache.WithLabelValues(r)
 	}
-	m.reg.MustRegister(m.grpc, m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.inFlightQueries, m.shed, m.panics,
+	m.reg.MustRegister(m.grpc, m.requests, m.latency, m.corrections, m.cache, m.inFlight, m.shed, m.panics,
 		m.modelInfo, m.loadSeconds, m.loadedAt, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -114,6 +111,14 @@ func newMetrics() *metrics {
 func (m *metrics) observe(method string, code codes.Code, d time.Duration) {
 	m.requests.WithLabelValues(method, code.String()).Inc()
 	m.latency.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// inFlightGauge exports the queries in flight that load reports (the admission counter), read at each scrape.
+func (m *metrics) inFlightGauge(load func() int64) {
+	m.inFlightQueries = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "speller_in_flight_queries", Help: "Queries of the speller calls running (a CorrectBatch call counts its queries, at most a quarter of --max-in-flight, which bounds it).",
+	}, func() float64 { return float64(load()) })
+	m.reg.MustRegister(m.inFlightQueries)
 }
 
 // cacheGauges exports the size of the response cache that size reports, read at each scrape.

@@ -171,6 +171,7 @@ func New(opts Options) *Server {
 		metrics: newMetrics(),
 		done:    make(chan struct{}),
 	}
+	s.metrics.inFlightGauge(s.inFlight.Load)
 	s.metrics.cacheGauges(func() (int, int64) {
 		if l := s.current.Load(); l != nil {
 			return l.cache.Len(), l.cache.Bytes()
