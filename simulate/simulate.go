@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/querylog"
 )
 
@@ -271,10 +272,8 @@ const maxSeen = 1 << 17
 func (g *generator) answer(r *querylog.Row, intended string) {
 	st := g.stats.Spell
 	st.Searches++
-	right := func(q string) bool {
-		return strings.EqualFold(strings.Join(strings.Fields(q), " "), strings.Join(strings.Fields(intended), " "))
-	}
-	if !right(r.Query) {
+	want := eval.Canon(intended) // what the shopper meant, in the form answers are compared in
+	if r.Query != intended && eval.Canon(r.Query) != want {
 		st.Misspelled++
 	}
 	a, ok := g.seen[r.Query]
@@ -289,7 +288,7 @@ func (g *generator) answer(r *querylog.Row, intended string) {
 		return
 	}
 	r.SpellCorrection, r.SpellAction = a.correction, a.action
-	ok = right(a.correction)
+	ok = eval.Canon(a.correction) == want
 	x := g.users.Float64()
 	u := g.opts.Users
 	switch a.action {
