@@ -953,6 +953,16 @@ func (c *Counter) countLogs(agg *aggregate, opts LogOptions, rep *LogReport) *ex
 	pr.Top = topPairs(fed, 20)
 	pr.SplitMerge = topPairs(splitPairs, maxSplitMergeReport)
 
+	fb := newFeedbackCounts(agg.feedback, m)
+	c.addFeedback(fb, &rep.Feedback)
+	if opts.HoldOut > 0 { // the examples come from held-out sessions only, even when a small log had none
+		held := agg.held
+		if held == nil {
+			held = newAggregate(0)
+		}
+		return heldExamples(held, m, plausible, typedSide, rep)
+	}
+
 	// Correct queries: clicked and never reformulated, in the vocabulary, and never the typed side of a
 	// mined pair.
 	clean := map[string]int64{}
@@ -969,25 +979,21 @@ func (c *Counter) countLogs(agg *aggregate, opts LogOptions, rep *LogReport) *ex
 			clean[normalized(toks)] += agg.queries[q].clean
 		}
 	}
-	fb := newFeedbackCounts(agg.feedback, m)
-	c.addFeedback(fb, &rep.Feedback)
-	if opts.HoldOut == 0 {
-		fb.examples(ex, clean, typedSide, &rep.Examples)
-	}
-	for q, n := range clean {
-		if n >= opts.MinSupport && !typedSide[q] {
-			ex.correct = append(ex.correct, PairCount{q, "_", n})
-		}
-	}
-	slices.SortFunc(ex.correct, comparePairs)
-	if opts.HoldOut > 0 { // the examples come from held-out sessions only, even when a small log had none
-		held := agg.held
-		if held == nil {
-			held = newAggregate(0)
-		}
-		return heldExamples(held, m, plausible, typedSide, rep)
-	}
+	fb.examples(ex, clean, typedSide, &rep.Examples)
+	ex.correct = correctExamples(ex.correct, clean, typedSide, opts.MinSupport)
 	return ex
+}
+
+// correctExamples appends to dst the clean queries (normalized, with their counts) seen at least minSupport
+// times and never the typed side of a pair, as correct examples, sorted.
+func correctExamples(dst []PairCount, clean map[string]int64, typedSide map[string]bool, minSupport int64) []PairCount {
+	for q, n := range clean {
+		if n >= minSupport && !typedSide[q] {
+			dst = append(dst, PairCount{q, "_", n})
+		}
+	}
+	slices.SortFunc(dst, comparePairs)
+	return dst
 }
 
 // heldExamples returns the example candidates of the held-out sessions: their mined corrections (and splits
@@ -1026,13 +1032,8 @@ func heldExamples(held *aggregate, m *mine.Miner, plausible func(mine.TokenPair)
 		}
 	}
 	newFeedbackCounts(held.feedback, m).examples(ex, clean, typedSide, &rep.Examples)
-	for q, n := range clean {
-		if !typedSide[q] {
-			ex.correct = append(ex.correct, PairCount{q, "_", n})
-		}
-	}
+	ex.correct = correctExamples(ex.correct, clean, typedSide, 0)
 	ex.corrections = mergeCounts(ex.corrections)
-	slices.SortFunc(ex.correct, comparePairs)
 	return ex
 }
 
