@@ -27,7 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/internal/buildinfo"
 	"github.com/spellwright/speller/server"
 	"github.com/spellwright/speller/server/httpapi"
@@ -202,14 +201,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // printVersion prints what the binary was built from and the embedded model's version (internal/buildinfo, the
-// same lines as speller --version).
+// same lines as speller --version), and returns the exit code.
 func printVersion(stdout, stderr io.Writer) int {
-	b, err := data.Default()
-	if err != nil {
-		fmt.Fprintf(stderr, "spelld: --version: %v\n", err)
-		return 1
-	}
-	if err := buildinfo.Write(stdout, "spelld", buildinfo.Read(), buildinfo.Model{Version: b.Meta.Version, Built: b.Meta.BuildTime}); err != nil {
+	if err := buildinfo.WriteBinary(stdout, "spelld"); err != nil {
 		fmt.Fprintf(stderr, "spelld: --version: %v\n", err)
 		return 1
 	}

@@ -17,6 +17,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/spellwright/speller/internal/buildinfo"
 )
 
 type command struct {
@@ -55,7 +57,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	}
 	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
-		if err := printVersion(stdout); err != nil {
+		if err := buildinfo.WriteBinary(stdout, "speller"); err != nil {
 			fmt.Fprintf(stderr, "speller: %v\n", err)
 			return 1
 		}

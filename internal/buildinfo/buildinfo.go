@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spellwright/speller/data"
 )
 
 // Model is what Write says of the embedded model.
@@ -61,4 +63,13 @@ func Read() *debug.BuildInfo {
 		return bi
 	}
 	return nil
+}
+
+// WriteBinary writes Write's lines for the running binary, program, and the embedded default model.
+func WriteBinary(w io.Writer, program string) error {
+	b, err := data.Default()
+	if err != nil {
+		return err
+	}
+	return Write(w, program, Read(), Model{Version: b.Meta.Version, Built: b.Meta.BuildTime})
 }
