@@ -157,10 +157,17 @@ type Options struct {
 	// Slip is the weight of the typing-slip prior mixed into every edit probability (see slip.go); 0: none,
 	// the probabilities of the counts alone. Models of the trainer use DefaultSlip.
 	Slip float64 `json:"slip,omitempty"`
+	// Far is the weight, within the typing-slip prior, of the slips that land on any key rather than a
+	// neighbour (a letter typed for another, or typed in, far from the intended key; see slip.go); 0: none,
+	// the prior of neighbouring keys alone, as models made before it had. Models of the trainer use DefaultFar.
+	Far float64 `json:"far,omitempty"`
 }
 
 // DefaultSlip is the typing-slip weight (Options.Slip) of the models the trainer builds.
 const DefaultSlip = 1
+
+// DefaultFar is the weight of the far-key slips (Options.Far) of the models the trainer builds.
+const DefaultFar = 1
 
 func (o Options) withDefaults() Options {
 	if o.Prior <= 0 {
@@ -274,7 +281,7 @@ const maxEditProb = 0.9
 func (m *Model) prob(rt *rates, kind OpKind, x, y rune) float64 {
 	p := m.learned(rt, kind, x, y)
 	if m.opts.Slip > 0 {
-		p = min(p+m.opts.Slip*slip(kind, x, y), maxEditProb)
+		p = min(p+m.opts.Slip*slip(kind, x, y, m.opts.Far), maxEditProb)
 	}
 	return p
 }

@@ -18,11 +18,19 @@ import (
 //	typing a key twice, or a neighbour after it           slipDouble, slipNeighbour / neighbours
 //	leaving out a letter (a doubled one more often)       slipDel, slipDelDouble
 //	swapping two adjacent letters                         slipTrans
+//	substituting, or typing in, a key far from the one meant   Far·slipSubFar, Far·slipInsFar / letters
 //
 // The rates are of the same kind as the learned ones, given that the word was mistyped: a slip in a word of
 // seven letters falls on a given letter one time in seven, and is one of five kinds. The first letter
 // dropped counts slipStart as much (and nothing is a slip typed before the first letter): the first letter of a word is the one people get wrong
 // least (Pollock & Zamora, 1983: about 7% of misspellings, half the share of an average position).
+//
+// Not every slip lands next to the intended key: a finger misplaced on the row, a thumb on a phone's keyboard,
+// a letter of another word typed in. Without a prior for them, a letter substituted or inserted far from its
+// neighbours costs what an edit no pair showed costs (17 nats for "parjanoid"), and such a query keeps its
+// typo. The far-key slips get a third of the neighbours' share for substitutions and half of it for
+// insertions, spread over the 26 letters (a far key is 15 to 20 times less likely than a given neighbour);
+// Options.Far weighs them (0 in models made before them, so their answers do not change).
 const (
 	slipSub       = 0.03
 	slipDouble    = 0.01
@@ -31,6 +39,10 @@ const (
 	slipDelDouble = 0.03
 	slipTrans     = 0.01
 	slipStart     = 0.5
+	slipSubFar    = 0.01
+	slipInsFar    = 0.005
+	// letters is the number of keys a far-key slip may land on: the letters a–z.
+	letters = 26
 )
 
 // keyboard holds the QWERTY rows, each shifted right from the one above as on a real keyboard.
@@ -59,6 +71,9 @@ var neighbours = func() map[rune][]rune {
 	return out
 }()
 
+// isLetter reports whether r is one of the keys a far-key slip lands on, a–z.
+func isLetter(r rune) bool { return r >= 'a' && r <= 'z' }
+
 func adjacent(x, y rune) bool {
 	for _, n := range neighbours[x] {
 		if n == y {
@@ -69,8 +84,8 @@ func adjacent(x, y rune) bool {
 }
 
 // slip returns P_slip of one edit (see above): for Sub, x typed as y; for Ins, y typed after x; for Del, y
-// left out after x; for Trans, xy typed yx.
-func slip(kind OpKind, x, y rune) float64 {
+// left out after x; for Trans, xy typed yx. far weighs the far-key slips (Options.Far).
+func slip(kind OpKind, x, y rune, far float64) float64 {
 	if x == Space || y == Space {
 		return 0 // space edits have their own prior (SpaceLogProb)
 	}
@@ -82,12 +97,18 @@ func slip(kind OpKind, x, y rune) float64 {
 		if adjacent(x, y) {
 			return slipSub / float64(len(neighbours[x]))
 		}
+		if isLetter(x) && isLetter(y) {
+			return far * slipSubFar / letters
+		}
 	case Ins:
 		if x == y {
 			return slipDouble
 		}
 		if adjacent(x, y) {
 			return slipNeighbour / float64(len(neighbours[x]))
+		}
+		if isLetter(x) && isLetter(y) {
+			return far * slipInsFar / letters
 		}
 	case Del:
 		if x == y {

@@ -152,7 +152,54 @@ func TestSlipNotForSpaceEdits(t *testing.T) {
 	}
 }
 
-func slipOf(op Op) float64 { return slip(op.Kind, op.X, op.Y) }
+// TestSlipFar checks the far-key slips: with Options.Far a letter substituted or typed in far from the
+// intended key gains probability, less than a given neighbour's and never past the cap; without it (the
+// models made before it) nothing changes but the neighbours' slips.
+func TestSlipFar(t *testing.T) {
+	c := slipCounts()
+	none, near, far := c.Model(Options{}), c.Model(Options{Slip: 1}), c.Model(Options{Slip: 1, Far: DefaultFar})
+	tests := []struct {
+		op      Op
+		farGain bool // Far adds to it
+	}{
+		{Op{Sub, 'o', 'z'}, true}, {Op{Sub, 'a', 'p'}, true}, {Op{Ins, 'r', 'j'}, true}, {Op{Ins, 'o', 'z'}, true},
+		{Op{Sub, 'o', 'p'}, false}, {Op{Ins, 'o', 'i'}, false}, {Op{Ins, 's', 's'}, false},
+		{Op{Del, 'e', 'd'}, false}, {Op{Trans, 'o', 's'}, false},
+		{Op{Ins, Start, 'z'}, false}, {Op{Sub, 'o', '7'}, false}, {Op{Sub, 'é', 'z'}, false},
+	}
+	for _, tt := range tests {
+		pNear, pFar := near.Prob(tt.op), far.Prob(tt.op)
+		if tt.farGain != (pFar > pNear) || pFar < pNear {
+			t.Errorf("Prob(%v) = %g with Far, %g without; want a gain: %v", tt.op, pFar, pNear, tt.farGain)
+		}
+		if tt.farGain && near.Prob(tt.op) != none.Prob(tt.op) {
+			t.Errorf("Prob(%v): a far key gains from the neighbours' prior (%g, %g without)", tt.op, near.Prob(tt.op),
+				none.Prob(tt.op))
+		}
+	}
+	// A far key is less likely than any given neighbour, for substitutions and insertions alike.
+	for _, kind := range []OpKind{Sub, Ins} {
+		for x := 'a'; x <= 'z'; x++ {
+			for y := 'a'; y <= 'z'; y++ {
+				if y == x || adjacent(x, y) {
+					continue
+				}
+				for _, n := range neighbours[x] {
+					if isLetter(n) && slip(kind, x, n, DefaultFar) <= slip(kind, x, y, DefaultFar) {
+						t.Fatalf("slip(%v, %q, neighbour %q) = %g, not above the far key %q's %g", kind, x, n,
+							slip(kind, x, n, DefaultFar), y, slip(kind, x, y, DefaultFar))
+					}
+				}
+			}
+		}
+	}
+	// "parjanoid" for "paranoid" (a j typed in far from r) no longer costs an edit nobody made.
+	if a, b := far.LogProb("parjanoid", "paranoid"), near.LogProb("parjanoid", "paranoid"); !(a > b+2) {
+		t.Errorf("LogProb(parjanoid, paranoid) = %.2f with Far, %.2f without: want at least 2 nats more", a, b)
+	}
+}
+
+func slipOf(op Op) float64 { return slip(op.Kind, op.X, op.Y, DefaultFar) }
 
 func TestModelOptionsRoundTrip(t *testing.T) {
 	c := slipCounts()
@@ -163,6 +210,7 @@ func TestModelOptionsRoundTrip(t *testing.T) {
 		{Options{Slip: 1}, Options{Prior: 10, Slip: 1}},
 		{Options{Prior: 4, Slip: 0.5}, Options{Prior: 4, Slip: 0.5}},
 		{Options{Prior: -1, Slip: DefaultSlip}, Options{Prior: 10, Slip: DefaultSlip}},
+		{Options{Slip: DefaultSlip, Far: DefaultFar}, Options{Prior: 10, Slip: DefaultSlip, Far: DefaultFar}},
 	}
 	words := [][2]string{{"depksit", "deposit"}, {"edy", "eddy"}, {"jewlery", "jewelry"}, {"boz", "box"}}
 	for _, tt := range tests {

@@ -57,8 +57,11 @@ import (
 //	            typing-slip prior), log_p_typo, min_backoff and unk_shape 0.
 //	4  2026-12: section "feedback" (Bundle.Feedback: the shoppers' answers to corrections, see Feedback's
 //	            MarshalBinary). Older files load with an empty table.
+//	5  2026-12: the channel options gain "far" (errormodel.Options.Far: the typing slips that land on any key,
+//	            not only a neighbour). Older files load without them, with the answers they were tuned for; a
+//	            binary that knows only version 4 refuses a version-5 file rather than ignore the option.
 const (
-	FormatVersion = 4
+	FormatVersion = 5
 	// minVersion is the oldest format Read accepts.
 	minVersion = 1
 	magic      = "SPELLMDL"
@@ -407,7 +410,8 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 		if err := json.Unmarshal(sections["channel"], &channel); err != nil {
 			return nil, fmt.Errorf("model: %w: channel: %v", ErrCorrupt, err)
 		}
-		if !(channel.Prior >= 0 && channel.Slip >= 0) || math.IsInf(channel.Prior, 0) || math.IsInf(channel.Slip, 0) {
+		if !(channel.Prior >= 0 && channel.Slip >= 0 && channel.Far >= 0) || math.IsInf(channel.Prior, 0) ||
+			math.IsInf(channel.Slip, 0) || math.IsInf(channel.Far, 0) {
 			return nil, fmt.Errorf("model: %w: channel options %+v", ErrCorrupt, channel)
 		}
 	}

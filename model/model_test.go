@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/spellwright/speller/internal/testmodel"
+	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/model"
 )
@@ -237,6 +238,10 @@ func TestFormatFixtures(t *testing.T) {
 		if old := v < 3; old != (p.LogPTypo == 0 && p.MinBackoff == 0 && p.UnkShape == 0 && slip == 0) {
 			t.Fatalf("format %d fixture: log_p_typo %v, min_backoff %v, unk_shape %v, slip %v", v, p.LogPTypo,
 				p.MinBackoff, p.UnkShape, slip)
+		}
+		// The far-key slips from version 5 on: older files keep the neighbours' prior they were tuned with.
+		if far := b.Errors.Options().Far; (v >= 5) != (far == errormodel.DefaultFar) || v < 5 && far != 0 {
+			t.Fatalf("format %d fixture: far-key slip weight %v", v, far)
 		}
 	}
 }

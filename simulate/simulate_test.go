@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -258,8 +259,8 @@ func TestTypo(t *testing.T) {
 			t.Errorf("short word %q changed to %q", w, got)
 		}
 	}
-	// substitutions and insertions use keyboard neighbours (of neighbours, after two
-	// edits)
+	// Substitutions and insertions use keyboard neighbours (of neighbours, after two edits), and in a minority
+	// of typos any letter: a third of the substitutions, three in ten insertions.
 	near := map[rune]bool{'g': true}
 	for _, n := range qwerty['g'] {
 		near[n] = true
@@ -267,13 +268,21 @@ func TestTypo(t *testing.T) {
 			near[nn] = true
 		}
 	}
-	for range 1000 {
+	far, n := 0, 4000
+	for range n {
 		got := []rune(Typo(rng, "ggggg"))
 		for _, r := range got {
-			if !near[r] {
-				t.Fatalf("Typo(ggggg) = %q: %q is not near g", string(got), r)
+			if r < 'a' || r > 'z' {
+				t.Fatalf("Typo(ggggg) = %q: %q is not a letter", string(got), r)
 			}
 		}
+		if slices.ContainsFunc(got, func(r rune) bool { return !near[r] }) {
+			far++
+		}
+	}
+	// Far keys: about 0.10 + 0.03 of first edits, of which 26-|near| letters in 26 fall outside near.
+	if share := float64(far) / float64(n); share < 0.04 || share > 0.2 {
+		t.Errorf("%.3f of Typo(ggggg) hold a key far from g, want about 0.1", share)
 	}
 }
 

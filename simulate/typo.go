@@ -26,11 +26,24 @@ func neighbour(rng *rand.Rand, r rune) (rune, bool) {
 	return rune(n[rng.IntN(len(n))]), true
 }
 
+// The share of the typing errors that land on any key rather than a neighbour: the
+// substitutions drawn below farSub (a third of them) and the insertions drawn in [0.70,
+// farIns) (three in ten), as the error model's far-key slip prior has it
+// (errormodel.Options.Far).
+const (
+	farSub = 0.10
+	farIns = 0.73
+)
+
+// anyKey returns a random letter a–z.
+func anyKey(rng *rand.Rand) rune { return rune('a' + rng.IntN(26)) }
+
 // MinTypoLen is the shortest word (in characters) that Typo changes.
 const MinTypoLen = 3
 
-// Typo returns word with one typing error, sometimes two: a keyboard-neighbour
-// substitution, a deletion, a doubled letter, an inserted neighbouring key or two
+// Typo returns word with one typing error, sometimes two: a substitution (by a
+// keyboard neighbour, or a third of the time by any letter), a deletion, a doubled
+// letter, an inserted key (a neighbour, or three times in ten any letter) or two
 // adjacent letters swapped. The result is never empty and never equal to word, except
 // that words shorter than MinTypoLen characters are returned unchanged.
 func Typo(rng *rand.Rand, word string) string {
@@ -70,6 +83,12 @@ func edit(rng *rand.Rand, w []rune) []rune {
 	}
 	i := pos(rng, n)
 	switch x := rng.Float64(); {
+	case x < farSub: // substitution by any letter (a far key, most often)
+		if _, ok := qwerty[w[i]]; ok {
+			w[i] = anyKey(rng)
+			return w
+		}
+		fallthrough
 	case x < 0.30: // substitution by a neighbouring key
 		if r, ok := neighbour(rng, w[i]); ok {
 			w[i] = r
@@ -80,8 +99,11 @@ func edit(rng *rand.Rand, w []rune) []rune {
 		return append(w[:i], w[i+1:]...)
 	case x < 0.70: // doubled letter
 		return append(w[:i+1], w[i:]...)
-	case x < 0.80: // insertion of a key next to w[i], before or after it
+	case x < 0.80: // insertion of a key next to w[i] (or, less often, of any letter), before or after it
 		r, ok := neighbour(rng, w[i])
+		if ok && x < farIns {
+			r = anyKey(rng)
+		}
 		if !ok {
 			return append(w[:i+1], w[i:]...)
 		}

@@ -359,7 +359,8 @@ type Options struct {
 	// never changes, and words it never produces. ReadTermsFile reads them. They count in the version hash.
 	Protected, NeverSuggest []string
 	// Slip is the weight of the error model's typing-slip prior (errormodel.Options.Slip): 0 selects
-	// errormodel.DefaultSlip, a negative value none.
+	// errormodel.DefaultSlip, a negative value none. With a prior, its far-key slips weigh
+	// errormodel.DefaultFar (errormodel.Options.Far).
 	Slip float64
 	// Noisy configures the misspelling filter of the noisy word lists (AddNoisyUnigrams).
 	Noisy NoisyOptions
@@ -456,7 +457,11 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 	h := sha256.New()
 	// The options that change the bundle count in its version, beside the sources.
 	no := opts.Noisy.withDefaults()
-	fmt.Fprintf(h, "slip %g noisy %g %d %g realign %d\n", slip, no.Ratio, no.MinRunes, no.ListedRatio, opts.Realign)
+	far := 0.0
+	if slip > 0 {
+		far = errormodel.DefaultFar
+	}
+	fmt.Fprintf(h, "slip %g far %g noisy %g %d %g realign %d\n", slip, far, no.Ratio, no.MinRunes, no.ListedRatio, opts.Realign)
 	var sources []string
 	for _, r := range c.Reports {
 		fmt.Fprintf(h, "%s %s %g\n", r.Kind, r.SHA256, r.Weight)
@@ -490,7 +495,7 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		},
 		Params:       params,
 		LM:           lm,
-		Errors:       c.errors.Model(errormodel.Options{Slip: slip}),
+		Errors:       c.errors.Model(errormodel.Options{Slip: slip, Far: far}),
 		Protected:    opts.Protected,
 		NeverSuggest: opts.NeverSuggest,
 		Feedback:     feedback,
