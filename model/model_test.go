@@ -13,8 +13,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/spellwright/speller/internal/testmodel"
 	"github.com/spellwright/speller/errormodel"
+	"github.com/spellwright/speller/internal/testmodel"
 	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/model"
 )
