@@ -8,7 +8,7 @@ import (
 )
 
 // TestRealQueries: queries of the web (not of a shop) on the embedded default model, for the behaviours the
-// change prior, the typing-slip prior, the backoff floor, the misspelling filter of the web word list and the
+// change prior, the typing-slip prior (neighbouring keys and far ones), the backoff floor, the misspelling filter of the web word list and the
 // spellings without apostrophes or diacritics were made for. Decisions only, not log odds.
 func TestRealQueries(t *testing.T) {
 	c := defaultCorrector(t)
@@ -41,6 +41,11 @@ func TestRealQueries(t *testing.T) {
 		{"swapped letters, long query", "how old do you have to be to get a job in diaho",
 			"how old do you have to be to get a job in idaho", []string{"old", "job", "in"},
 			map[string]string{"diaho": "idaho"}},
+		// Typing slips far from the intended key (errormodel.Options.Far): a letter substituted, a letter typed in.
+		{"far-key substitution", "leathqr wallet", "leather wallet", []string{"wallet"},
+			map[string]string{"leathqr": "leather"}},
+		{"far-key insertion", "baby strolxer", "baby stroller", []string{"baby"},
+			map[string]string{"strolxer": "stroller"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"/"+tt.query, func(t *testing.T) {
