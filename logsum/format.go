@@ -98,7 +98,9 @@ type Entry struct {
 func QueryKey(q string, held bool) string { return string(keyKind(KeyQuery, held)) + q }
 
 // PairKey: see QueryKey.
-func PairKey(typed, intended string, held bool) string { return pairKey(KeyPair, typed, intended, held) }
+func PairKey(typed, intended string, held bool) string {
+	return pairKey(KeyPair, typed, intended, held)
+}
 
 // FeedbackKey: see QueryKey.
 func FeedbackKey(query, shown string, held bool) string {

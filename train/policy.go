@@ -460,4 +460,3 @@ func topPairs(p []PairCount, n int) []PairCount {
 	}
 	return s
 }
-
