@@ -2,6 +2,7 @@ package logsum
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -236,3 +237,24 @@ func resealed(data []byte) []byte {
 	}
 	return seal(append([]byte(nil), data[:len(data)-4]...))
 }
+
+// TestVersion1Loads: the directory written by version 1 of the format (testdata/v1, written by
+// TestDirRoundTrip's sample with 2 shards) still loads, to the same sums. Rewrite it only with a new version.
+func TestVersion1Loads(t *testing.T) {
+	dir := filepath.Join("testdata", "v1")
+	if *update {
+		os.RemoveAll(dir)
+		if err := sample().WriteDir(dir, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sample()) {
+		t.Fatalf("testdata/v1 reads as\n%+v\nwant\n%+v", got, sample())
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/v1")

@@ -57,7 +57,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	minCount := fs.Int64("min-count", train.DefaultMinCount, "--log: fewest occurrences of a token, in searches with results, to enter the vocabulary")
 	minResults := fs.Int64("min-results", 1, "--log: fewest results of a search whose tokens count for the vocabulary (0: every search, even without a result count)")
 	maxSearches := fs.Int("max-session-searches", mine.DefaultMaxSearches, "--log: sessions with more searches are bots and are skipped")
-	maxQueries := fs.Int("max-queries", train.DefaultMaxQueries, "--log: distinct queries held in memory; the rarest beyond are dropped and counted")
+	maxQueries := fs.Int("max-queries", train.DefaultMaxQueries, "--log: distinct queries (and pairs) learnt from; after summing, the rarest beyond are dropped and counted")
 	partitions := fs.Int("partitions", 0, "--log: number of temporary partition files (default: one per 8 MB of log)")
 	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
 	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
