@@ -96,7 +96,7 @@ type Progress struct {
 // Stages of AddLogs, in order.
 const (
 	StageRead     = "read"     // decode the Parquet files and partition the rows by session
-	StageSessions = "sessions" // sort each partition by session and time, mine, aggregate queries
+	StageSessions = "sessions" // sort each partition into sessions (mine.Order), mine and sum them (logsum)
 	StageCount    = "count"    // language-model counts, vocabulary, error-model pairs
 	StageExamples = "examples" // labelled examples
 )

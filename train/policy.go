@@ -88,7 +88,7 @@ type examples struct {
 	correct     []PairCount // clean queries (Intended "_"), sorted
 }
 
-// countLogs feeds the aggregate to the counter: language-model counts, the log vocabulary and the
+// countLogs feeds the sums to the counter, cut to their top MaxQueries: language-model counts, the log vocabulary and the
 // error-model pairs; it fills the report and returns the example candidates.
 func (c *Counter) countLogs(s *logsum.Sums, opts LogOptions, rep *LogReport) *examples {
 	rep.Sessions = s.Mined
