@@ -88,8 +88,8 @@ type examples struct {
 	correct     []PairCount // clean queries (Intended "_"), sorted
 }
 
-// countLogs feeds the sums to the counter, cut to their top MaxQueries: language-model counts, the log vocabulary and the
-// error-model pairs; it fills the report and returns the example candidates.
+// countLogs feeds the sums, cut to their top MaxQueries, to the counter: language-model counts, the log
+// vocabulary and the error-model pairs; it fills the report and returns the example candidates.
 func (c *Counter) countLogs(s *logsum.Sums, opts LogOptions, rep *LogReport) *examples {
 	rep.Sessions = s.Mined
 	pruned := s.Counts.TopK(opts.MaxQueries)
