@@ -40,6 +40,9 @@
 package mine
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -69,6 +72,9 @@ const (
 	DefaultMaxFastGaps = 5
 )
 
+// WithDefaults returns o with its zero fields set to the defaults: the rules a Miner with o applies.
+func (o Options) WithDefaults() Options { return o.withDefaults() }
+
 func (o Options) withDefaults() Options {
 	if o.Window <= 0 {
 		o.Window = DefaultWindow
@@ -89,7 +95,27 @@ func (o Options) withDefaults() Options {
 type Search struct {
 	TS     int64  // Unix milliseconds
 	Query  string // as typed
-	Clicks int64  // listing clicks that came from the search (0 when unknown)
+	Clicks int64  // listing clicks that came from the search (0 or negative when unknown)
+	// The rules do not read the fields below; they ride along for the caller (package logsum counts them) and
+	// make the order of a session total (Order).
+	Results    int64  // results of the search (negative when unknown)
+	Correction string // the correction the page showed ("" when none)
+	Action     uint8  // how the page showed it (querylog.SpellAction)
+	Feedback   uint8  // what the shopper did with it (querylog.SpellFeedback)
+}
+
+// Order is the order of the searches of a session that Session expects: by time, then by every other field,
+// so that it is total and a session gives the same mining whatever order its rows arrived in (a log's row
+// groups are read in parallel, a distributed runner groups rows in any order). Every runner sorts with it.
+func Order(a, b *Search) int {
+	return cmp.Or(cmp.Compare(a.TS, b.TS), strings.Compare(a.Query, b.Query), cmp.Compare(a.Results, b.Results),
+		cmp.Compare(a.Clicks, b.Clicks), strings.Compare(a.Correction, b.Correction), cmp.Compare(a.Action, b.Action),
+		cmp.Compare(a.Feedback, b.Feedback))
+}
+
+// SortSession sorts the searches of one session by Order.
+func SortSession(s []Search) {
+	slices.SortFunc(s, func(a, b Search) int { return Order(&a, &b) })
 }
 
 // Kind classifies a pair of consecutive searches; see the package documentation.

@@ -101,9 +101,7 @@ func Read(ctx context.Context, paths []string, opts ReadOptions, fn func(batch [
 	if err != nil {
 		return rep, err
 	}
-	props := parquet.NewReaderProperties(memory.NewGoAllocator())
-	props.MaxCompressedPageSize = maxPageBytes
-	props.MaxUncompressedPageSize = maxPageBytes
+	props := readerProps()
 
 	// Phase 1: footers and schemas.
 	var srcs []*source
@@ -190,6 +188,15 @@ func Read(ctx context.Context, paths []string, opts ReadOptions, fn func(batch [
 	return rep, nil
 }
 
+// readerProps returns the Parquet reader's properties, with the limits on what a corrupt file may make it
+// allocate.
+func readerProps() *parquet.ReaderProperties {
+	props := parquet.NewReaderProperties(memory.NewGoAllocator())
+	props.MaxCompressedPageSize = maxPageBytes
+	props.MaxUncompressedPageSize = maxPageBytes
+	return props
+}
+
 func expandPaths(paths []string) ([]string, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("querylog: no input path")
@@ -250,22 +257,18 @@ type source struct {
 	once    sync.Once
 	mu      sync.Mutex
 	f       *os.File
+	ra      parquet.ReaderAtSeeker // the file, when it was given as an io.ReaderAt (OpenFile)
 	rdr     *file.Reader
 	openErr error
 	pending atomic.Int64
 }
 
-func openFooter(path string, props *parquet.ReaderProperties) (s *source, err error) {
+func openFooter(path string, props *parquet.ReaderProperties) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("querylog: read %s: %w", path, err)
 	}
 	defer f.Close()
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("querylog: read %s: footer: panic: %v", path, r)
-		}
-	}()
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("querylog: read %s: %w", path, err)
@@ -273,13 +276,23 @@ func openFooter(path string, props *parquet.ReaderProperties) (s *source, err er
 	if st.IsDir() {
 		return nil, fmt.Errorf("querylog: read %s: is a directory", path)
 	}
-	rdr, err := file.NewParquetReader(f, file.WithReadProps(props))
+	return footer(f, st.Size(), path, props)
+}
+
+// footer reads the footer of the file r of size bytes, named path in errors, and resolves its columns.
+func footer(r parquet.ReaderAtSeeker, size int64, path string, props *parquet.ReaderProperties) (s *source, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("querylog: read %s: footer: panic: %v", path, r)
+		}
+	}()
+	rdr, err := file.NewParquetReader(r, file.WithReadProps(props))
 	if err != nil {
 		return nil, fmt.Errorf("querylog: read %s: footer: %w", path, err)
 	}
 	md := rdr.MetaData()
 	md.WriterVersion() // computed lazily: do it before the metadata is shared by goroutines
-	s = &source{path: path, size: st.Size(), md: md, props: props, numRG: md.NumRowGroups()}
+	s = &source{path: path, size: size, md: md, props: props, numRG: md.NumRowGroups()}
 	if err := s.resolve(md.Schema); err != nil {
 		return nil, err
 	}
@@ -407,6 +420,10 @@ func (s *source) open() (*file.Reader, error) {
 				s.openErr = fmt.Errorf("panic: %v", r)
 			}
 		}()
+		if s.ra != nil {
+			s.rdr, s.openErr = file.NewParquetReader(s.ra, file.WithReadProps(s.props), file.WithMetadata(s.md))
+			return
+		}
 		f, err := os.Open(s.path)
 		if err != nil {
 			s.openErr = err

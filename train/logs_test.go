@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spellwright/speller/internal/parquettest"
+	"github.com/spellwright/speller/logsum"
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
@@ -447,21 +448,21 @@ func TestSpillRoundTrip(t *testing.T) {
 	}
 	seen := map[rec]int{}
 	for _, r := range got {
-		if r.hash != hashString(r.session) {
+		if r.hash != logsum.Hash(r.session) {
 			t.Fatalf("record %+v: wrong hash", r)
 		}
 		r.hash = 0
 		seen[r]++
 	}
 	for _, r := range rows {
-		want := rec{session: r.SessionID, ts: r.TS, query: r.Query, results: -1, clicks: -1}
+		want := rec{session: r.SessionID, Search: mine.Search{TS: r.TS, Query: r.Query, Results: -1, Clicks: -1}}
 		if r.HasResults {
-			want.results = r.Results
+			want.Results = r.Results
 		}
 		if r.HasClicks {
-			want.clicks = r.Clicks
+			want.Clicks = r.Clicks
 		}
-		want.correction, want.action, want.feedback = r.SpellCorrection, r.SpellAction, r.SpellFeedback
+		want.Correction, want.Action, want.Feedback = r.SpellCorrection, uint8(r.SpellAction), uint8(r.SpellFeedback)
 		if seen[want] == 0 {
 			t.Fatalf("row %+v lost", r)
 		}
@@ -493,7 +494,7 @@ func FuzzDecodeSpill(f *testing.F) {
 			t.Fatalf("error %v does not wrap errSpillCorrupt", err)
 		}
 		for _, r := range recs {
-			if r.session == "" || r.results < -1 || r.clicks < -1 {
+			if r.session == "" || r.Results < -1 || r.Clicks < -1 {
 				t.Fatalf("bad record %+v", r)
 			}
 		}
@@ -506,14 +507,6 @@ func appendUvarint(b []byte, n int) []byte {
 		n >>= 7
 	}
 	return append(b, byte(n))
-}
-
-func TestPruneMap(t *testing.T) {
-	m := map[string]int64{"a": 5, "b": 1, "c": 1, "d": 3, "e": 2}
-	n, total := pruneMap(m, 2, func(v int64) int64 { return v }, strings.Compare)
-	if n != 3 || total != 4 || !reflect.DeepEqual(m, map[string]int64{"a": 5, "d": 3}) {
-		t.Fatalf("pruned %d (%d): %v", n, total, m)
-	}
 }
 
 func TestSampleByCount(t *testing.T) {
@@ -593,7 +586,7 @@ func TestAddLogsFeedback(t *testing.T) {
 	var trainIDs, heldIDs []string
 	for i := 0; len(trainIDs) < 40 || len(heldIDs) < 40; i++ {
 		id := fmt.Sprintf("s%d", i)
-		if heldOut(hashString(id), share) {
+		if logsum.HeldOut(logsum.Hash(id), share) {
 			heldIDs = append(heldIDs, id)
 		} else {
 			trainIDs = append(trainIDs, id)

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/spellwright/speller/logsum"
+	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/querylog"
-
-	"github.com/spellwright/speller/internal/hashmix"
 )
 
 // The log trainer groups searches by session while row groups arrive from several goroutines in any order:
@@ -92,9 +92,9 @@ func (s *spill) write(batch []querylog.Row) error {
 	var d0, d1 uint64
 	for i := range batch {
 		r := &batch[i]
-		h := hashString(r.SessionID)
+		h := logsum.Hash(r.SessionID)
 		p := int(h % n)
-		x, y := rowDigest(r, h)
+		x, y := logsum.RowDigest(r, h)
 		d0 += x
 		d1 += y
 		sc.frames[p] = appendRecord(sc.frames[p], r, sc.last[p], sc.lastTS[p])
@@ -117,23 +117,6 @@ func (s *spill) write(batch []querylog.Row) error {
 	return err
 }
 
-// rowDigest returns two independent 64-bit hashes of the content of r, whose session id hashes to h.
-func rowDigest(r *querylog.Row, h uint64) (uint64, uint64) {
-	var res, clk uint64 // 0 for null, else value+1
-	if r.HasResults {
-		res = uint64(r.Results) + 1
-	}
-	if r.HasClicks {
-		clk = uint64(r.Clicks) + 1
-	}
-	x := hashmix.Mix(h ^ hashmix.Mix(uint64(r.TS)^0x6a09e667f3bcc909) ^ hashmix.Mix(hashString(r.Query)+0x3c6ef372fe94f82b) ^
-		hashmix.Mix(res<<1^0xbb67ae8584caa73b) ^ hashmix.Mix(clk^0xa54ff53a5f1d36f1))
-	if spelled(r) { // a log without the spell columns keeps its digest
-		x = hashmix.Mix(x ^ hashString(r.SpellCorrection) ^ uint64(r.SpellAction)<<8 ^ uint64(r.SpellFeedback)<<16)
-	}
-	return x, hashmix.Mix(x ^ 0x510e527fade682d1)
-}
-
 // appendRecord encodes r after a record of session last at lastTS (last is "" at the start of a frame).
 func appendRecord(b []byte, r *querylog.Row, last string, lastTS int64) []byte {
 	var flags byte
@@ -147,7 +130,7 @@ func appendRecord(b []byte, r *querylog.Row, last string, lastTS int64) []byte {
 	if r.HasClicks {
 		flags |= flagClicks
 	}
-	if spelled(r) {
+	if logsum.Spelled(r) {
 		flags |= flagSpell
 	}
 	b = append(b, flags)
@@ -170,11 +153,6 @@ func appendRecord(b []byte, r *querylog.Row, last string, lastTS int64) []byte {
 		b = append(b, byte(r.SpellAction), byte(r.SpellFeedback))
 	}
 	return b
-}
-
-// spelled reports whether the page showed a correction for r: the only rows whose spell columns count.
-func spelled(r *querylog.Row) bool {
-	return r.SpellCorrection != "" && r.SpellAction != querylog.ActionNone
 }
 
 // append adds one frame of n records to the partition, writing the buffer out when it is large.
@@ -234,18 +212,12 @@ func (s *spill) close() error {
 	return err
 }
 
-// rec is a decoded row of a partition file. Its strings point into the partition's data.
+// rec is a decoded row of a partition file: the search as logsum.Search makes it of the row (null counts
+// -1), with its session. Its strings point into the partition's data.
 type rec struct {
-	hash    uint64
+	hash    uint64 // logsum.Hash(session)
 	session string
-	ts      int64
-	query   string
-	results int64 // -1 when null
-	clicks  int64 // -1 when null
-	// the correction the page showed ("" when none), how, and what the shopper did
-	correction string
-	action     querylog.SpellAction
-	feedback   querylog.SpellFeedback
+	mine.Search
 }
 
 var errSpillCorrupt = errors.New("corrupt partition file")
@@ -282,19 +254,19 @@ func decodeSpill(dst []rec, data string) ([]rec, error) {
 			}
 			delta := d.varint()
 			ts += delta
-			r.ts = ts
-			r.query = d.str(end)
-			r.results, r.clicks = -1, -1
+			r.TS = ts
+			r.Query = d.str(end)
+			r.Results, r.Clicks = -1, -1
 			if flags&flagResults != 0 {
-				r.results = d.count()
+				r.Results = d.count()
 			}
 			if flags&flagClicks != 0 {
-				r.clicks = d.count()
+				r.Clicks = d.count()
 			}
 			if flags&flagSpell != 0 {
-				r.correction = d.str(end)
+				r.Correction = d.str(end)
 				if d.err == nil && d.off+2 <= end {
-					r.action, r.feedback = querylog.SpellAction(d.s[d.off]), querylog.SpellFeedback(d.s[d.off+1])
+					r.Action, r.Feedback = d.s[d.off], d.s[d.off+1]
 					d.off += 2
 				} else {
 					d.err = errVarint
@@ -304,7 +276,7 @@ func decodeSpill(dst []rec, data string) ([]rec, error) {
 				return dst, d.fail("record")
 			}
 			if r.session != last {
-				r.hash = hashString(r.session)
+				r.hash = logsum.Hash(r.session)
 			} else {
 				r.hash = dst[len(dst)-1].hash
 			}
@@ -370,20 +342,4 @@ func (d *decoder) str(end int) string {
 	s := d.s[d.off : d.off+int(n)]
 	d.off += int(n)
 	return s
-}
-
-// hashString is a fast, fixed (so that partitioning is reproducible) 64-bit hash of a session id.
-func hashString(s string) uint64 {
-	h := uint64(len(s)) * 0x9e3779b97f4a7c15
-	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		h = (h ^ w) * 0xbf58476d1ce4e5b9
-		h ^= h >> 29
-		s = s[8:]
-	}
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * 0x94d049bb133111eb
-	}
-	return hashmix.Mix(h)
 }

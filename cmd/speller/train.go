@@ -21,6 +21,7 @@ import (
 
 	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/internal/correval"
+	"github.com/spellwright/speller/logsum"
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
@@ -41,16 +42,22 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Var(&queries, "queries", "queries with search counts, lines `query<TAB>count` (repeatable), words and word pairs counted")
 	fs.Var(&pairs, "pairs", "misspellings, lines `typed<TAB>intended` (repeatable), for the error model")
 	unigramWeight := fs.Float64("unigram-weight", 4, "total of the --unigrams counts relative to the corpus total")
-	var logs listFlag
+	var logs, aggregates listFlag
 	fs.Var(&logs, "log", "search log, Parquet `FILES` (repeatable, globs allowed): mine corrections for the error model, "+
 		"count the queries for the language model and the vocabulary")
+	fs.Var(&aggregates, "aggregates", "train from the sums of logs in an aggregates `DIR` (repeatable: the directories, and the sums of --log, "+
+		"are added up), written by --aggregates-out or by speller-beam; the summing flags (--window, --max-session-searches, "+
+		"--min-results, --holdout) are those the sums were made with")
+	aggregatesOut := fs.String("aggregates-out", "", "--log or --aggregates: also write the sums of the logs to the aggregates `DIR`, "+
+		"for a later --aggregates")
+	aggregateShards := fs.Int("aggregate-shards", 16, "--aggregates-out: number of shard files")
 	window := fs.Duration("window", mine.DefaultWindow, "--log: longest gap between a search and its correction")
 	startContext := fs.Bool("start-context", false, "--log: count which words start a query (see train.LogOptions.StartContext)")
 	minSupport := fs.Int64("min-support", train.DefaultMinSupport, "--log: fewest times a mined pair must occur to be kept")
 	minCount := fs.Int64("min-count", train.DefaultMinCount, "--log: fewest occurrences of a token, in searches with results, to enter the vocabulary")
 	minResults := fs.Int64("min-results", 1, "--log: fewest results of a search whose tokens count for the vocabulary (0: every search, even without a result count)")
 	maxSearches := fs.Int("max-session-searches", mine.DefaultMaxSearches, "--log: sessions with more searches are bots and are skipped")
-	maxQueries := fs.Int("max-queries", train.DefaultMaxQueries, "--log: distinct queries held in memory; the rarest beyond are dropped and counted")
+	maxQueries := fs.Int("max-queries", train.DefaultMaxQueries, "--log: distinct queries (and pairs) learnt from; after summing, the rarest beyond are dropped and counted")
 	partitions := fs.Int("partitions", 0, "--log: number of temporary partition files (default: one per 8 MB of log)")
 	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
 	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
@@ -78,6 +85,9 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if *out == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return errUsage
+	}
+	if *aggregatesOut != "" && len(logs) == 0 && len(aggregates) == 0 {
+		return fmt.Errorf("--aggregates-out: want --log or --aggregates to sum")
 	}
 	bt, err := parseBuildTime(*buildTime)
 	if err != nil {
@@ -111,7 +121,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 	}
 	var logRep *train.LogReport
-	if len(logs) > 0 {
+	if len(logs) > 0 || len(aggregates) > 0 {
 		opts := train.LogOptions{
 			Mine:       mine.Options{Window: *window, MaxSearches: *maxSearches},
 			MinSupport: *minSupport, MinCount: *minCount, MinResults: *minResults,
@@ -149,14 +159,32 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			files = append(files, fh)
 			*f.w = fh
 		}
-		logRep, err = c.AddLogs(ctx, logs, opts)
-		switch {
-		case errors.Is(err, querylog.ErrUnreadableFile), errors.As(err, new(*querylog.SchemaError)):
-			return fmt.Errorf("%w\n(--allow-unreadable trains without the files that cannot be read)", err)
-		case errors.Is(err, train.ErrTooManySkipped):
-			return fmt.Errorf("%w\n(--max-skipped %g; raise it to train on what is left)", err, *maxSkipped)
-		case err != nil:
-			return err
+		logRep = &train.LogReport{}
+		var sums *logsum.Sums
+		if len(aggregates) > 0 {
+			if sums, err = logsum.ReadDirs(aggregates); err != nil {
+				return err
+			}
+		}
+		if len(logs) > 0 {
+			var ls *logsum.Sums
+			ls, logRep, err = train.SumLogs(ctx, logs, opts)
+			if err != nil {
+				return logError(err, *maxSkipped)
+			}
+			if sums == nil {
+				sums = ls
+			} else if err := sums.Merge(ls); err != nil {
+				return fmt.Errorf("--log with --aggregates: %w (give the summing flags the aggregates were made with)", err)
+			}
+		}
+		if *aggregatesOut != "" {
+			if err := sums.WriteDir(*aggregatesOut, *aggregateShards); err != nil {
+				return err
+			}
+		}
+		if err := c.AddSums(ctx, sums, opts, logRep); err != nil {
+			return logError(err, *maxSkipped)
 		}
 		for _, fh := range files {
 			if err := fh.Close(); err != nil {
@@ -234,6 +262,17 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 	}
 	return nil
+}
+
+// logError adds to an error of the log trainer the flag that would let training go on.
+func logError(err error, maxSkipped float64) error {
+	switch {
+	case errors.Is(err, querylog.ErrUnreadableFile), errors.As(err, new(*querylog.SchemaError)):
+		return fmt.Errorf("%w\n(--allow-unreadable trains without the files that cannot be read)", err)
+	case errors.Is(err, train.ErrTooManySkipped):
+		return fmt.Errorf("%w\n(--max-skipped %g; raise it to train on what is left)", err, maxSkipped)
+	}
+	return err
 }
 
 func parseBuildTime(s string) (time.Time, error) {
