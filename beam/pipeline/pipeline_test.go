@@ -107,8 +107,25 @@ func TestPrismMatchesLocal(t *testing.T) {
 	if err := Build(s, Config{Logs: []string{log}, Out: out, Shards: 3, Rules: opts.Rules(), FlushEntries: 500}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := prism.Execute(context.Background(), p); err != nil {
+	res, err := prism.Execute(context.Background(), p)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The counters say what the local report says was read and skipped.
+	got := map[string]int64{}
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		if c.Key.Namespace == "speller" {
+			got[c.Key.Name] += c.Result()
+		}
+	}
+	want := map[string]int64{"rows_read": rep.Read.RowsRead, "rows_kept": rep.Read.RowsKept}
+	for reason, n := range rep.Read.Skipped {
+		want["skipped_"+reason] = n
+	}
+	for name, n := range want {
+		if got[name] != n {
+			t.Errorf("counter %s = %d, want %d (the local report's); counters: %v", name, got[name], n, got)
+		}
 	}
 	sums, err := logsum.ReadDir(out)
 	if err != nil {
