@@ -35,7 +35,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fs.Var(&unigrams, "unigrams", "word-count list, lines `word count` (repeatable); background unigram counts")
 	fs.Var(&noisyUnigrams, "noisy-unigrams", "word-count list from uncurated text such as the web, lines `word count` "+
 		"(repeatable); like --unigrams, but its words that the training data shows to be misspellings stay out of the vocabulary")
-	slip := fs.Float64("slip", 1, "weight of the error model's typing-slip prior (keyboard neighbours, doubled and dropped letters, swaps); 0: none")
+	slip := fs.Float64("slip", 1, "weight of the error model's typing-slip prior (keyboard neighbours, doubled and dropped letters, swaps, far keys); 0: none")
 	noisyRatio := fs.Float64("noisy-ratio", 100, "--noisy-unigrams: a word one edit from a word this many times more frequent is its misspelling")
 	noisyMinRunes := fs.Int("noisy-min-runes", 5, "--noisy-unigrams: shortest word judged by --noisy-ratio")
 	fs.Var(&corpus, "corpus", "plain text `FILE` for unigram and bigram counts (repeatable)")
