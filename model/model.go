@@ -58,8 +58,9 @@ import (
 //	4  2026-12: section "feedback" (Bundle.Feedback: the shoppers' answers to corrections, see Feedback's
 //	            MarshalBinary). Older files load with an empty table.
 //	5  2026-12: the channel options gain "far" (errormodel.Options.Far: the typing slips that land on any key,
-//	            not only a neighbour). Older files load without them, with the answers they were tuned for; a
-//	            binary that knows only version 4 refuses a version-5 file rather than ignore the option.
+//	            not only a neighbour), and params gain unk_length (log P_unk falls with the unknown token's
+//	            length). Older files load without them (far and unk_length 0), with the answers they were
+//	            tuned for; a binary that knows only version 4 refuses a version-5 file rather than ignore them.
 const (
 	FormatVersion = 5
 	// minVersion is the oldest format Read accepts.
@@ -121,7 +122,17 @@ type Params struct {
 	// model of the vocabulary, never above 0) in its log P_unk: 0 gives every unknown word of ordinary length
 	// P_unk. At least 0; a bundle written before it existed reads as 0.
 	UnkShape float64 `json:"unk_shape"`
+	// UnkLength makes log P_unk fall with the length of the unknown token, by UnkLength nats a rune around
+	// UnkLengthPivot runes: log P_unk + UnkLength·(UnkLengthPivot − runes). A short string outside the
+	// vocabulary is as often an abbreviation, a code or a name as a mistyped word, and one edit makes a common
+	// word of almost any short string; a long one that is one edit from a word is that word mistyped. At
+	// least 0; a bundle written before format 5 reads as 0, so its answers do not change.
+	UnkLength float64 `json:"unk_length"`
 }
+
+// UnkLengthPivot is the length, in runes, of the unknown token whose log P_unk is log P_unk itself under
+// Params.UnkLength: about that of the words of an English vocabulary.
+const UnkLengthPivot = 6
 
 // DefaultParams are used by a bundle that was never tuned. Its auto-correct threshold, NoAutoCorrect, is out of
 // reach: a bundle that nobody tuned on its traffic offers corrections ("did you mean") but applies none by
@@ -136,7 +147,7 @@ const NoAutoCorrect = 1000
 func (p Params) Validate() error {
 	for name, v := range map[string]float64{"lambda": p.Lambda, "slope": p.Slope, "intercept": p.Intercept,
 		"auto_threshold": p.AutoThreshold, "log_p_unk": p.LogPUnk, "log_p_space": p.LogPSpace,
-		"log_p_typo": p.LogPTypo, "min_backoff": p.MinBackoff, "unk_shape": p.UnkShape} {
+		"log_p_typo": p.LogPTypo, "min_backoff": p.MinBackoff, "unk_shape": p.UnkShape, "unk_length": p.UnkLength} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("model: parameter %s is %v", name, v)
 		}
@@ -155,6 +166,9 @@ func (p Params) Validate() error {
 	}
 	if p.UnkShape < 0 {
 		return fmt.Errorf("model: unk_shape %v must not be negative", p.UnkShape)
+	}
+	if p.UnkLength < 0 {
+		return fmt.Errorf("model: unk_length %v must not be negative", p.UnkLength)
 	}
 	if p.LogPTypo > 0 {
 		return fmt.Errorf("model: log_p_typo %v must not be positive", p.LogPTypo)
@@ -387,7 +401,7 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 	b := &Bundle{Params: DefaultParams} // parameters the file predates keep their default
 	// except the change prior, the backoff floor and the unknown-word shape: a bundle that predates them was
 	// tuned without
-	b.Params.LogPTypo, b.Params.MinBackoff, b.Params.UnkShape = 0, 0, 0
+	b.Params.LogPTypo, b.Params.MinBackoff, b.Params.UnkShape, b.Params.UnkLength = 0, 0, 0, 0
 	if err := json.Unmarshal(sections["meta"], &b.Meta); err != nil {
 		return nil, fmt.Errorf("model: %w: metadata: %v", ErrCorrupt, err)
 	}
@@ -479,7 +493,7 @@ func (b *Bundle) WriteFile(path string) error {
 }
 
 // ParamNames lists the hyperparameters by their JSON names, in a fixed order.
-var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space", "log_p_typo", "min_backoff", "unk_shape"}
+var ParamNames = []string{"lambda", "slope", "intercept", "auto_threshold", "log_p_unk", "log_p_space", "log_p_typo", "min_backoff", "unk_shape", "unk_length"}
 
 // Ptr returns a pointer to the parameter called name (its JSON name), or nil.
 func (p *Params) Ptr(name string) *float64 {
@@ -502,6 +516,8 @@ func (p *Params) Ptr(name string) *float64 {
 		return &p.MinBackoff
 	case "unk_shape":
 		return &p.UnkShape
+	case "unk_length":
+		return &p.UnkLength
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -181,6 +182,9 @@ func TestParams(t *testing.T) {
 		{Lambda: 1, LogPUnk: 1},
 		{Lambda: 1, LogPUnk: -1, Intercept: 5, AutoThreshold: 1, LogPSpace: -1},
 		{Lambda: 1, LogPUnk: -1, LogPSpace: 0},
+		{Lambda: 1, LogPUnk: -1, LogPSpace: -1, UnkShape: -0.5},
+		{Lambda: 1, LogPUnk: -1, LogPSpace: -1, UnkLength: -0.5},
+		{Lambda: 1, LogPUnk: -1, LogPSpace: -1, UnkLength: math.NaN()},
 	} {
 		if err := bad.Validate(); err == nil {
 			t.Errorf("Validate(%+v) accepted", bad)
@@ -201,6 +205,7 @@ func TestFormatFixtures(t *testing.T) {
 		b := testmodel.Build(t, "fixture")
 		b.Protected, b.NeverSuggest = []string{"gucci", "levis"}, []string{"darn"}
 		b.Params.LogPSpace = -4.5
+		b.Params.UnkLength = 1.5
 		b.Feedback = fixtureFeedback()
 		if err := b.WriteFile(fixture(model.FormatVersion)); err != nil {
 			t.Fatal(err)
@@ -238,6 +243,10 @@ func TestFormatFixtures(t *testing.T) {
 		if old := v < 3; old != (p.LogPTypo == 0 && p.MinBackoff == 0 && p.UnkShape == 0 && slip == 0) {
 			t.Fatalf("format %d fixture: log_p_typo %v, min_backoff %v, unk_shape %v, slip %v", v, p.LogPTypo,
 				p.MinBackoff, p.UnkShape, slip)
+		}
+		// unk_length from version 5 on: older files read 0, as they were tuned.
+		if want := map[bool]float64{true: 1.5, false: 0}[v >= 5]; b.Params.UnkLength != want {
+			t.Fatalf("format %d fixture: unk_length %v, want %v", v, b.Params.UnkLength, want)
 		}
 		// The far-key slips from version 5 on: older files keep the neighbours' prior they were tuned with.
 		if far := b.Errors.Options().Far; (v >= 5) != (far == errormodel.DefaultFar) || v < 5 && far != 0 {

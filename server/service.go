@@ -93,6 +93,7 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 			LogPTypo:      p.LogPTypo,
 			MinBackoff:    p.MinBackoff,
 			UnkShape:      p.UnkShape,
+			UnkLength:     p.UnkLength,
 		},
 		LoadedAt:        timestamppb.New(l.loadedAt),
 		FeedbackEntries: int64(b.Feedback.Len()),

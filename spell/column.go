@@ -24,7 +24,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 	l.states = grow(l.states, n)
 	l.words = grow(l.words, n)
 	l.spaced, l.space = l.spaced[:0], c.space
-	l.surprise, l.shape = l.surprise[:0], c.p.UnkShape
+	l.surprise, l.length, l.shape, l.unkLen = l.surprise[:0], l.length[:0], c.p.UnkShape, c.p.UnkLength
 	s.info = s.info[:0]
 	s.seg.reset()
 	for i, t := range s.toks {
@@ -32,9 +32,10 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 			return err
 		}
 		id := c.wordID(t, &s.variants)
-		z := c.surprise(t, id)
-		l.surprise = append(l.surprise, z)
-		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text), unk: unkLength(t, id) + c.p.UnkShape*z}
+		z, dev := c.surprise(t, id), unkLengthDev(t, id)
+		l.surprise, l.length = append(l.surprise, z), append(l.length, dev)
+		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text),
+			unk: unkLength(t, id) + c.p.UnkShape*z + c.p.UnkLength*dev}
 		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: inf.unk})
 		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
 		if inf.open {

@@ -142,7 +142,7 @@ func TestTerms(t *testing.T) {
 		never string // a word no alternative may hold
 	}{
 		{"model: protected", lists, spell.Request{Query: "jewlery box"}, "", ""},
-		{"model: protected, neighbour corrected", lists, spell.Request{Query: "jewlery boxx"}, "jewlery box", ""},
+		{"model: protected, neighbour corrected", lists, spell.Request{Query: "jewlery bracelte"}, "jewlery bracelet", ""},
 		{"model: protected term of two words", lists, spell.Request{Query: "gold fish"}, "", ""},
 		{"model: never suggested", lists, spell.Request{Query: "necklase"}, "", "necklace"},
 		{"model: never a split part", lists, spell.Request{Query: "weddingdress"}, "", "dress"},

@@ -173,7 +173,7 @@ func (c *Corrector) decide(q string, req Request, toks []tokenize.Token, l *latt
 	if len(toks) == 0 {
 		return res
 	}
-	l = l.reshaped(p.UnkShape)
+	l = l.reshaped(p.UnkShape, p.UnkLength)
 	if p.LogPSpace != l.space.prior {
 		l = l.priced(newSpaceCosts(c.b, p))
 	}

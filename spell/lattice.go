@@ -30,10 +30,11 @@ type lattice struct {
 	spaced []spaced
 	space  spaceCosts
 	// surprise[pos] is the surprise of the typed token at pos as an unknown word (Corrector.surprise),
-	// weighed by shape (unk_shape) in the Inner score of its state, so that a decision under another
-	// unk_shape can weigh it again (see reshaped).
-	surprise []float64
-	shape    float64
+	// weighed by shape (unk_shape) in the Inner score of its state, and length[pos] its length term
+	// (unkLengthDev), weighed by unkLen (unk_length), so that a decision under other values can weigh them
+	// again (see reshaped).
+	surprise, length []float64
+	shape, unkLen    float64
 }
 
 // spaced is a state with space edits.
@@ -74,21 +75,22 @@ func (l *lattice) priced(costs spaceCosts) *lattice {
 	return &out
 }
 
-// reshaped returns the lattice with the surprise of its unknown typed tokens weighed by shape: l itself when
-// it already is, else a copy of l with new slices for the positions that change.
-func (l *lattice) reshaped(shape float64) *lattice {
-	if shape == l.shape {
+// reshaped returns the lattice with the surprise of its unknown typed tokens weighed by shape and their
+// length terms by unkLen: l itself when they already are, else a copy of l with new slices for the positions
+// that change.
+func (l *lattice) reshaped(shape, unkLen float64) *lattice {
+	if shape == l.shape && unkLen == l.unkLen {
 		return l
 	}
 	out := *l
 	out.states = slices.Clone(l.states)
 	for pos, z := range l.surprise {
-		if z != 0 {
+		if d := (shape-l.shape)*z + (unkLen-l.unkLen)*l.length[pos]; d != 0 {
 			out.states[pos] = slices.Clone(l.states[pos])
-			out.states[pos][0].Inner += (shape - l.shape) * z
+			out.states[pos][0].Inner += d
 		}
 	}
-	out.shape = shape
+	out.shape, out.unkLen = shape, unkLen
 	return &out
 }
 
@@ -97,7 +99,7 @@ func (l *lattice) reshaped(shape float64) *lattice {
 // token first.
 func (l *lattice) filtered(toks []tokenize.Token, tm *terms) *lattice {
 	out := &lattice{states: make([][]viterbi.State, len(l.states)), words: make([][][]word, len(l.states)),
-		space: l.space, surprise: l.surprise, shape: l.shape}
+		space: l.space, surprise: l.surprise, length: l.length, shape: l.shape, unkLen: l.unkLen}
 	edits := make(map[[2]int]spaceEdits, len(l.spaced))
 	for _, sp := range l.spaced {
 		edits[[2]int{sp.pos, sp.idx}] = sp.edits

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spellwright/speller/charlm"
 	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/tokenize"
 )
 
@@ -27,6 +28,16 @@ func unkLength(t tokenize.Token, id uint32) float64 {
 		return 0
 	}
 	return unkRuneLogProb * float64(max(0, utf8.RuneCountInString(t.Text)-unkLengthRunes))
+}
+
+// unkLengthDev returns, for an unknown word token, how many runes it is shorter than model.UnkLengthPivot
+// (negative when longer), the term of log P_unk that model.Params.UnkLength weighs; 0 for other tokens.
+func unkLengthDev(t tokenize.Token, id uint32) float64 {
+	if id != langmodel.Unknown || t.Kind != tokenize.Word {
+		return 0
+	}
+	word, _ := tokenize.Possessive(t.Text) // as for its shape: "'s" is no part of the word's length
+	return float64(model.UnkLengthPivot - utf8.RuneCountInString(word))
 }
 
 // newShape builds the character model of the vocabulary's words (charlm), about 0.1 s for 100k words.

@@ -16,16 +16,17 @@ import (
 // 10 folds and 400 evaluations per climb make nearly 10^8 decisions, a minute of spell.Decide (about 1.3 µs
 // each) on two cores. The cache below turns each example into a few numbers once.
 //
-// A path's score is Σ log P_LM + λ·Σ log P_err + τ·changes + Σ_unknown (u + β·z), where every transition into
-// a word outside the vocabulary scores u = log P_unk plus β = unk_shape times the token's surprise z, and
-// every change of a typed token τ = log_p_typo: it is linear in the parameters x = (λ, u, τ, β) (Linear), and
+// A path's score is Σ log P_LM + λ·Σ log P_err + τ·changes + Σ_unknown (u + β·z + γ·ℓ), where every transition
+// into a word outside the vocabulary scores u = log P_unk plus β = unk_shape times the token's surprise z and
+// γ = unk_length times its length term ℓ, and every change of a typed token τ = log_p_typo: it is linear in
+// the parameters x = (λ, u, τ, β, γ) (Linear), and
 // so is the log odds of a correction against the query as typed, lo(x) = a + Σ_j c_j·x_j. The corrector
 // offers the best path when it is not the query as typed (some lo > 0) and its log odds exceed
 // slope·n + intercept. Knowing (a, c) for each correction of an example, its decision under any parameters
 // is a maximum over a few dot products: nanoseconds.
 //
 // The coefficients are measured through spell's public API: Decide with a long n-best list at x and at x
-// moved along each parameter in turn gives the log odds of each correction it lists at five points, hence
+// moved along each parameter in turn gives the log odds of each correction it lists at six points, hence
 // (a, c) exactly. When the list is complete (fewer paths than asked for, the case of nearly every query of
 // one or two words) the cache decides exactly as Decide does. Otherwise the probes are repeated at the
 // corners and the centre of the (λ, log_p_unk, log_p_typo) box and the cache knows the corrections that win
@@ -40,10 +41,10 @@ const probeNBest = 16 // paths decoded by a probe
 var Linear = []struct {
 	Name string
 	Step float64
-}{{"lambda", 0.5}, {"log_p_unk", -1}, {"log_p_typo", -1}, {"unk_shape", 0.5}}
+}{{"lambda", 0.5}, {"log_p_unk", -1}, {"log_p_typo", -1}, {"unk_shape", 0.5}, {"unk_length", 0.5}}
 
 // nLinear is len(Linear).
-const nLinear = 4
+const nLinear = 5
 
 // correction is one correction of an example, as the coefficients of its log odds.
 type correction struct {

@@ -1,5 +1,5 @@
 // Package tune chooses the hyperparameters of the decision — λ, the offer threshold's intercept, log P_unk,
-// the unknown-word shape, the change prior log P_typo and the auto-correct threshold (see MODEL.md; the
+// the unknown-word shape and length terms, the change prior log P_typo and the auto-correct threshold (see MODEL.md; the
 // threshold's slope is set to 0) — on labelled examples, and measures the choice
 // by k-fold cross-validation: for each fold it tunes on the other folds and scores the fold held out; then
 // it tunes on all the examples.
@@ -10,13 +10,13 @@
 //
 // Tuning is two steps. First a climb (Climb: coordinate ascent with adaptive steps and random restarts,
 // within Ranges and an evaluation budget) maximises the metric (F0.5 by default) of the corrections offered,
-// over Ranges (λ, intercept, log_p_unk, log_p_typo, unk_shape). The auto-correct threshold does not change what is offered, so
+// over Ranges (λ, intercept, log_p_unk, log_p_typo, unk_shape, unk_length). The auto-correct threshold does not change what is offered, so
 // the second step sets it: the lowest value in [intercept, MaxAutoThreshold] at which the corrections
 // applied automatically to the training examples (at least MinAutoSupport of them) are right at least
 // Options.AutoPrecision of the time.
 //
 // Every example is prepared once (its candidates do not depend on the parameters) and cached as the
-// coefficients of its corrections' log odds, linear in λ, log P_unk, log P_typo and unk_shape (see cache.go); an evaluation of
+// coefficients of its corrections' log odds, linear in λ, log P_unk, log P_typo, unk_shape and unk_length (see cache.go); an evaluation of
 // the climb is then a pass of a few dot products per example, sharded over all cores. For 20,000 examples,
 // 10 folds and the default budget (4,000 evaluations), Run takes about 4.5 s of CPU, about half of it
 // correcting the examples to measure the quality before and after (BenchmarkTune20k).
@@ -48,6 +48,7 @@ import (
 //	log_p_unk   [−40, −10]  log P of a word outside the vocabulary
 //	log_p_typo  [−12, 0]    log prior of changing a typed token, once per change
 //	unk_shape   [0, 3]      weight of an unknown token's surprise under the character model
+//	unk_length  [0, 3]      nats of log P_unk an unknown token loses for each rune it is longer
 //
 // auto_threshold is not climbed: it is set afterwards in [intercept, MaxAutoThreshold], keeping
 // AutoThreshold ≥ Intercept as model.Params.Validate requires. The slope of the threshold (per token of the
@@ -59,6 +60,7 @@ var Ranges = []Dim{
 	{Name: "log_p_unk", Min: -40, Max: -10},
 	{Name: "log_p_typo", Min: -12, Max: 0},
 	{Name: "unk_shape", Min: 0, Max: 3},
+	{Name: "unk_length", Min: 0, Max: 3},
 }
 
 // MaxAutoThreshold is the highest auto-correct threshold Run chooses.

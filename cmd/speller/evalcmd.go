@@ -120,9 +120,10 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		p := c.Params()
 		scorer = modelScorer{correval.Speller{C: c}}
-		header = fmt.Sprintf("model %s  lambda=%g slope=%g intercept=%g auto_threshold=%g log_p_unk=%g log_p_space=%g "+
-			"log_p_typo=%g min_backoff=%g unk_shape=%g", c.Bundle().Meta.Version, p.Lambda, p.Slope, p.Intercept,
-			p.AutoThreshold, p.LogPUnk, p.LogPSpace, p.LogPTypo, p.MinBackoff, p.UnkShape)
+		header = "model " + c.Bundle().Meta.Version + " "
+		for _, name := range model.ParamNames {
+			header += fmt.Sprintf(" %s=%g", name, *p.Ptr(name))
+		}
 		encode = func(path string, m eval.Metrics, _ int) any {
 			return evalJSON{File: path, Model: c.Bundle().Meta.Version, Params: p, Metrics: m}
 		}

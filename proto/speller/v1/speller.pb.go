@@ -931,7 +931,10 @@ type Hyperparameters struct {
 	// min_backoff is the least weight of the unigram in the language model's bigram estimate.
 	MinBackoff float64 `protobuf:"fixed64,8,opt,name=min_backoff,json=minBackoff,proto3" json:"min_backoff,omitempty"`
 	// unk_shape weighs how unlike the vocabulary's words an unknown token reads in its log probability.
-	UnkShape      float64 `protobuf:"fixed64,9,opt,name=unk_shape,json=unkShape,proto3" json:"unk_shape,omitempty"`
+	UnkShape float64 `protobuf:"fixed64,9,opt,name=unk_shape,json=unkShape,proto3" json:"unk_shape,omitempty"`
+	// unk_length is how many nats the log probability of an unknown token loses for each rune it is longer
+	// (around a length of 6 runes).
+	UnkLength     float64 `protobuf:"fixed64,10,opt,name=unk_length,json=unkLength,proto3" json:"unk_length,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1029,6 +1032,13 @@ func (x *Hyperparameters) GetUnkShape() float64 {
 	return 0
 }
 
+func (x *Hyperparameters) GetUnkLength() float64 {
+	if x != nil {
+		return x.UnkLength
+	}
+	return 0
+}
+
 var File_speller_v1_speller_proto protoreflect.FileDescriptor
 
 const file_speller_v1_speller_proto_rawDesc = "" +
@@ -1095,7 +1105,7 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\abigrams\x18\x06 \x01(\x03R\abigrams\x12E\n" +
 	"\x0fhyperparameters\x18\a \x01(\v2\x1b.speller.v1.HyperparametersR\x0fhyperparameters\x127\n" +
 	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\x12)\n" +
-	"\x10feedback_entries\x18\t \x01(\x03R\x0ffeedbackEntries\"\x9c\x02\n" +
+	"\x10feedback_entries\x18\t \x01(\x03R\x0ffeedbackEntries\"\xbb\x02\n" +
 	"\x0fHyperparameters\x12\x16\n" +
 	"\x06lambda\x18\x01 \x01(\x01R\x06lambda\x12\x14\n" +
 	"\x05slope\x18\x02 \x01(\x01R\x05slope\x12\x1c\n" +
@@ -1107,7 +1117,10 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"log_p_typo\x18\a \x01(\x01R\blogPTypo\x12\x1f\n" +
 	"\vmin_backoff\x18\b \x01(\x01R\n" +
 	"minBackoff\x12\x1b\n" +
-	"\tunk_shape\x18\t \x01(\x01R\bunkShape*c\n" +
+	"\tunk_shape\x18\t \x01(\x01R\bunkShape\x12\x1d\n" +
+	"\n" +
+	"unk_length\x18\n" +
+	" \x01(\x01R\tunkLength*c\n" +
 	"\x06Action\x12\x16\n" +
 	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vACTION_NONE\x10\x01\x12\x17\n" +
