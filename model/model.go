@@ -428,6 +428,9 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 			math.IsInf(channel.Slip, 0) || math.IsInf(channel.Far, 0) {
 			return nil, fmt.Errorf("model: %w: channel options %+v", ErrCorrupt, channel)
 		}
+		if version < 5 {
+			channel.Far = 0 // not an option of the formats before 5: the file was tuned without it
+		}
 	}
 	b.Errors = counts.Model(channel)
 	if version >= 2 {

@@ -280,9 +280,10 @@ func TestTypo(t *testing.T) {
 			far++
 		}
 	}
-	// Far keys: about 0.10 + 0.03 of first edits, of which 26-|near| letters in 26 fall outside near.
-	if share := float64(far) / float64(n); share < 0.04 || share > 0.2 {
-		t.Errorf("%.3f of Typo(ggggg) hold a key far from g, want about 0.1", share)
+	// Far keys: 0.10 + 0.03 of first edits draw any letter, of which 26-|near| in 26 fall outside near:
+	// about 0.08 of the typos (0.065 without the far insertions, 0.015 without the far substitutions).
+	if share := float64(far) / float64(n); share < 0.07 || share > 0.09 {
+		t.Errorf("%.3f of Typo(ggggg) hold a key far from g, want about 0.08", share)
 	}
 }
 

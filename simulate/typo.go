@@ -28,8 +28,11 @@ func neighbour(rng *rand.Rand, r rune) (rune, bool) {
 
 // The share of the typing errors that land on any key rather than a neighbour: the
 // substitutions drawn below farSub (a third of them) and the insertions drawn in [0.70,
-// farIns) (three in ten), as the error model's far-key slip prior has it
-// (errormodel.Options.Far).
+// farIns) (three in ten). Any key means any letter, a neighbour or the letter itself
+// included (the latter is drawn again). The error model's far-key slip prior
+// (errormodel.Options.Far) has the same kinds of slips, at shares of its own (a quarter
+// of its substitution slips, a third of its inserted keys): the tuner, not this table,
+// weighs one against the other.
 const (
 	farSub = 0.10
 	farIns = 0.73
