@@ -58,8 +58,8 @@ import (
 //	4  2026-12: section "feedback" (Bundle.Feedback: the shoppers' answers to corrections, see Feedback's
 //	            MarshalBinary). Older files load with an empty table.
 //	5  2026-12: the channel options gain "far" (errormodel.Options.Far: the typing slips that land on any key,
-//	            not only a neighbour), and params gain unk_length (log P_unk falls with the unknown token's
-//	            length). Older files load without them (far and unk_length 0), with the answers they were
+//	            not only a neighbour), and params gain unk_length (a short unknown token is more probable
+//	            as typed). Older files load without them (far and unk_length 0), with the answers they were
 //	            tuned for; a binary that knows only version 4 refuses a version-5 file rather than ignore them.
 const (
 	FormatVersion = 5
@@ -122,16 +122,16 @@ type Params struct {
 	// model of the vocabulary, never above 0) in its log P_unk: 0 gives every unknown word of ordinary length
 	// P_unk. At least 0; a bundle written before it existed reads as 0.
 	UnkShape float64 `json:"unk_shape"`
-	// UnkLength makes log P_unk fall with the length of the unknown token, by UnkLength nats a rune around
-	// UnkLengthPivot runes: log P_unk + UnkLength·(UnkLengthPivot − runes). A short string outside the
+	// UnkLength makes an unknown token shorter than UnkLengthPivot runes more probable as typed, by UnkLength
+	// nats a rune: log P_unk + UnkLength·max(0, UnkLengthPivot − runes). A short string outside the
 	// vocabulary is as often an abbreviation, a code or a name as a mistyped word, and one edit makes a common
-	// word of almost any short string; a long one that is one edit from a word is that word mistyped. At
-	// least 0; a bundle written before format 5 reads as 0, so its answers do not change.
+	// word of almost any short string. At least 0; a bundle written before format 5 reads as 0, so its
+	// answers do not change.
 	UnkLength float64 `json:"unk_length"`
 }
 
-// UnkLengthPivot is the length, in runes, of the unknown token whose log P_unk is log P_unk itself under
-// Params.UnkLength: about that of the words of an English vocabulary.
+// UnkLengthPivot is the length, in runes, from which an unknown token gets no more of Params.UnkLength: about
+// that of the words of an English vocabulary.
 const UnkLengthPivot = 6
 
 // DefaultParams are used by a bundle that was never tuned. Its auto-correct threshold, NoAutoCorrect, is out of

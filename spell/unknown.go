@@ -31,13 +31,13 @@ func unkLength(t tokenize.Token, id uint32) float64 {
 }
 
 // unkLengthDev returns, for an unknown word token, how many runes it is shorter than model.UnkLengthPivot
-// (negative when longer), the term of log P_unk that model.Params.UnkLength weighs; 0 for other tokens.
+// (0 when it is not shorter), the term of log P_unk that model.Params.UnkLength weighs; 0 for other tokens.
 func unkLengthDev(t tokenize.Token, id uint32) float64 {
 	if id != langmodel.Unknown || t.Kind != tokenize.Word {
 		return 0
 	}
 	word, _ := tokenize.Possessive(t.Text) // as for its shape: "'s" is no part of the word's length
-	return float64(model.UnkLengthPivot - utf8.RuneCountInString(word))
+	return float64(max(0, model.UnkLengthPivot-utf8.RuneCountInString(word)))
 }
 
 // newShape builds the character model of the vocabulary's words (charlm), about 0.1 s for 100k words.

@@ -11,8 +11,9 @@ import (
 )
 
 // TestUnkLength: unk_length moves the log odds of a correction of an unknown token by exactly
-// unk_length·(model.UnkLengthPivot − runes), the term the query as typed gains (a short unknown token is more
-// probable as typed, a long one less); Decide on a prepared query and Correct under the same parameters agree.
+// −unk_length·max(0, model.UnkLengthPivot − runes), the term the query as typed gains (a short unknown token
+// is more probable as typed; one of the pivot's length or longer gains nothing); Decide on a prepared query
+// and Correct under the same parameters agree.
 func TestUnkLength(t *testing.T) {
 	c := defaultCorrector(t)
 	base := c.Params()
@@ -35,7 +36,7 @@ func TestUnkLength(t *testing.T) {
 			if r0.BestPath != tt.want {
 				t.Fatalf("best path %q, want %q", r0.BestPath, tt.want)
 			}
-			dev := float64(model.UnkLengthPivot - utf8.RuneCountInString(tt.typo))
+			dev := float64(max(0, model.UnkLengthPivot-utf8.RuneCountInString(tt.typo)))
 			for _, g := range []float64{0.5, 2} {
 				pg := base
 				pg.UnkLength = g

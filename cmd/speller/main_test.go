@@ -225,10 +225,10 @@ func TestDevTargets(t *testing.T) {
 	// correction in seven): it offers a correction only on strong evidence, which single misspelled words out
 	// of context (the word lists) often lack. The web word list also holds the web's common misspellings as
 	// words ("seperate"). See BENCHMARKS.md, "Real queries".
-	targets := map[string]float64{"norvig-test1.tsv": 0.72, "norvig-test2.tsv": 0.76, "wikipedia.tsv": 0.84,
-		"symspell-compound.tsv": 0.69, "symspell-noisy-1000.tsv": 0.53,
+	targets := map[string]float64{"norvig-test1.tsv": 0.64, "norvig-test2.tsv": 0.69, "wikipedia.tsv": 0.69,
+		"symspell-compound.tsv": 0.69, "symspell-noisy-1000.tsv": 0.49,
 		// Real queries: accuracy is the share of correct queries left alone, of typo queries restored.
-		"msmarco-a-clean.tsv": 0.97, "msmarco-a-typo.tsv": 0.54}
+		"msmarco-a-clean.tsv": 0.98, "msmarco-a-typo.tsv": 0.50}
 	queries := filepath.Join(dev, "..", "..", "queries")
 	args := []string{"eval", "--json"}
 	for f := range targets {

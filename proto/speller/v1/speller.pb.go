@@ -932,8 +932,8 @@ type Hyperparameters struct {
 	MinBackoff float64 `protobuf:"fixed64,8,opt,name=min_backoff,json=minBackoff,proto3" json:"min_backoff,omitempty"`
 	// unk_shape weighs how unlike the vocabulary's words an unknown token reads in its log probability.
 	UnkShape float64 `protobuf:"fixed64,9,opt,name=unk_shape,json=unkShape,proto3" json:"unk_shape,omitempty"`
-	// unk_length is how many nats the log probability of an unknown token loses for each rune it is longer
-	// (around a length of 6 runes).
+	// unk_length is how many nats the log probability of an unknown token gains for each rune it is shorter
+	// than 6 runes.
 	UnkLength     float64 `protobuf:"fixed64,10,opt,name=unk_length,json=unkLength,proto3" json:"unk_length,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
