@@ -66,7 +66,7 @@ func ShardName(i, n int) string { return fmt.Sprintf("sums-%05d-of-%05d.agg", i,
 var (
 	// ErrFormat: not an aggregates file, or one of an unknown version.
 	ErrFormat = errors.New("not an aggregates file of a known version")
-	// ErrCorrupt: the file is truncated or damaged (binenc.ErrCorrupt is wrapped as well when a value is bad).
+	// ErrCorrupt: the file is truncated or damaged (when a value is bad, binenc.ErrCorrupt is wrapped as well).
 	ErrCorrupt = errors.New("corrupt or truncated aggregates file")
 	// ErrIncomplete: a shard is missing, or a file belongs to another run.
 	ErrIncomplete = errors.New("incomplete aggregates directory")
@@ -261,21 +261,33 @@ func open(data []byte, kind byte) (Rules, *binenc.Decoder, error) {
 		return r, nil, fmt.Errorf("%w: a file of kind %q, want %q", ErrFormat, data[off], kind)
 	}
 	d := binenc.NewDecoder(body[off+1:])
-	r.Mine.Window = time.Duration(d.Uvarint()) * time.Millisecond
-	r.Mine.MaxSearches = int(d.Uvarint())
-	r.Mine.FastGap = time.Duration(d.Uvarint()) * time.Millisecond
-	r.Mine.MaxFastGaps = int(d.Uvarint())
+	window, searches, gap, gaps := d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
 	u := d.Uvarint()
 	r.MinResults = int64(u>>1) ^ -int64(u&1)
 	r.HoldOut = d.Float64()
-	r.MaxQueryBytes = int(d.Uvarint())
+	maxQuery := d.Uvarint()
 	if err := d.Err(); err != nil {
-		return r, nil, err
+		return r, nil, corrupt(err)
 	}
-	if r.WithDefaults() != r || r.Check() != nil || r.Mine.MaxSearches > 1<<30 || r.Mine.MaxFastGaps > 1<<30 || r.MaxQueryBytes > 1<<30 {
+	const maxMillis = uint64(math.MaxInt64 / time.Millisecond)
+	if window > maxMillis || gap > maxMillis || searches > 1<<30 || gaps > 1<<30 || maxQuery > 1<<30 {
+		return r, nil, fmt.Errorf("%w: rules out of range", ErrCorrupt)
+	}
+	r.Mine.Window, r.Mine.FastGap = time.Duration(window)*time.Millisecond, time.Duration(gap)*time.Millisecond
+	r.Mine.MaxSearches, r.Mine.MaxFastGaps, r.MaxQueryBytes = int(searches), int(gaps), int(maxQuery)
+	if r.WithDefaults() != r || r.Check() != nil {
 		return r, nil, fmt.Errorf("%w: bad rules %+v", ErrCorrupt, r)
 	}
 	return r, d, nil
+}
+
+// corrupt wraps an error of a binenc.Decoder (which wraps binenc.ErrCorrupt) with ErrCorrupt, so that every
+// error of a damaged file matches ErrCorrupt.
+func corrupt(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrCorrupt, err)
 }
 
 // EncodeTotals returns the totals file of s, whose entries are written in shards files.
@@ -366,7 +378,7 @@ func DecodeTotals(data []byte) (*Sums, int, error) {
 	}
 	s.Sessions, s.Held.Sessions = count(), count()
 	if err := d.Finish(); err != nil {
-		return nil, 0, err
+		return nil, 0, corrupt(err)
 	}
 	return s, int(shards), nil
 }
@@ -438,7 +450,7 @@ func DecodeShard(data []byte) (rules Rules, index, shards int, entries []Entry, 
 		entries[j] = Entry{key, Value{v[0], v[1], v[2], v[3]}}
 	}
 	if err := d.Finish(); err != nil {
-		return rules, 0, 0, nil, err
+		return rules, 0, 0, nil, corrupt(err)
 	}
 	return rules, int(i), int(n), entries, nil
 }
