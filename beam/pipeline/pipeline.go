@@ -8,6 +8,9 @@
 //	pipeline.Build(s, pipeline.Config{Logs: []string{"gs://logs/2026-12-05/*.parquet"}, Out: "gs://sums/2026-12-05"})
 //	err := beamx.Run(ctx, p)
 //
+// Every file written carries one logsum.RunID, chosen at Build: a directory holding files of two runs does not
+// read as one. Call RemoveTotals before running, so that a run that fails midway leaves no totals.agg.
+//
 // Stages: row groups (Impulse, one element per row group, reshuffled) → rows, keyed by session (counters for
 // what was skipped) → GroupByKey → sums of a bundle of sessions, as entries keyed by logsum.Entry.Key →
 // CombinePerKey → shards (GroupByKey on logsum.ShardOf) → one file per shard; the totals (input, miner counts)
@@ -45,6 +48,8 @@ type Config struct {
 	// FlushEntries bounds the distinct entries a worker holds per bundle before it emits them (default
 	// 200,000): memory per worker against pre-shuffle combining.
 	FlushEntries int
+	// Run is the run id written in every file (default: a random one, chosen by Build).
+	Run logsum.RunID
 }
 
 // Defaults of Config.
@@ -70,6 +75,9 @@ func Build(s beam.Scope, cfg Config) error {
 	if cfg.FlushEntries <= 0 {
 		cfg.FlushEntries = DefaultFlushEntries
 	}
+	if cfg.Run == (logsum.RunID{}) {
+		cfg.Run = logsum.NewRunID()
+	}
 	cfg.Rules = cfg.Rules.WithDefaults()
 	if err := cfg.Rules.Check(); err != nil {
 		return err
@@ -79,16 +87,16 @@ func Build(s beam.Scope, cfg Config) error {
 	}
 	s = s.Scope("speller")
 	imp := beam.Impulse(s)
-	tasks, inputTotals := beam.ParDo2(s, &expandFn{Logs: cfg.Logs, Rules: cfg.Rules, Shards: cfg.Shards}, imp)
+	tasks, inputTotals := beam.ParDo2(s, &expandFn{Logs: cfg.Logs, Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run}, imp)
 	tasks = beam.Reshuffle(s, tasks)
-	rows, readTotals := beam.ParDo2(s, &readFn{Rules: cfg.Rules, Shards: cfg.Shards}, tasks)
+	rows, readTotals := beam.ParDo2(s, &readFn{Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run}, tasks)
 	sessions := beam.GroupByKey(s, rows)
-	entries, sumTotals := beam.ParDo2(s, &sumFn{Rules: cfg.Rules, Shards: cfg.Shards, FlushEntries: cfg.FlushEntries}, sessions)
+	entries, sumTotals := beam.ParDo2(s, &sumFn{Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run, FlushEntries: cfg.FlushEntries}, sessions)
 	summed := beam.CombinePerKey(s, addValues, entries)
 	sharded := beam.Flatten(s, beam.ParDo(s, &shardFn{Shards: cfg.Shards}, summed), beam.ParDo(s, &markFn{Shards: cfg.Shards}, imp))
-	written := beam.ParDo(s, &writeShardFn{Out: cfg.Out, Rules: cfg.Rules, Shards: cfg.Shards}, beam.GroupByKey(s, sharded))
+	written := beam.ParDo(s, &writeShardFn{Out: cfg.Out, Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run}, beam.GroupByKey(s, sharded))
 	totals := beam.Combine(s, mergeTotals, beam.Flatten(s, inputTotals, readTotals, sumTotals))
-	beam.ParDo0(s, &writeTotalsFn{Out: cfg.Out}, totals, beam.SideInput{Input: written})
+	beam.ParDo0(s, &writeTotalsFn{Out: cfg.Out, Run: cfg.Run}, totals, beam.SideInput{Input: written})
 	return nil
 }
 
@@ -115,6 +123,7 @@ type expandFn struct {
 	Logs   []string
 	Rules  logsum.Rules
 	Shards int
+	Run    logsum.RunID
 }
 
 func (f *expandFn) ProcessElement(ctx context.Context, _ []byte, emit func(task), emitTotals func([]byte)) error {
@@ -140,7 +149,7 @@ func (f *expandFn) ProcessElement(ctx context.Context, _ []byte, emit func(task)
 		}
 	}
 	sums.AddInput(files, rep, [2]uint64{})
-	emitTotals(logsum.EncodeTotals(sums, f.Shards))
+	emitTotals(logsum.EncodeTotals(sums, f.Run, f.Shards))
 	return nil
 }
 
@@ -158,6 +167,7 @@ var (
 type readFn struct {
 	Rules  logsum.Rules
 	Shards int
+	Run    logsum.RunID
 }
 
 func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, search), emitTotals func([]byte)) error {
@@ -198,7 +208,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, s
 	}
 	sums := logsum.New(f.Rules)
 	sums.AddInput(nil, rep, digest)
-	emitTotals(logsum.EncodeTotals(sums, f.Shards))
+	emitTotals(logsum.EncodeTotals(sums, f.Run, f.Shards))
 	return nil
 }
 
@@ -207,6 +217,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, s
 type sumFn struct {
 	Rules        logsum.Rules
 	Shards       int
+	Run          logsum.RunID
 	FlushEntries int
 
 	sums     *logsum.Sums
@@ -241,7 +252,7 @@ func (f *sumFn) flush(ctx context.Context, emit func(string, logsum.Value), emit
 	f.sums.Entries(func(e logsum.Entry) { emit(e.Key, e.Value) })
 	sessionsCtr.Inc(ctx, f.sums.Mined.Sessions)
 	botsCtr.Inc(ctx, f.sums.Mined.Bots)
-	emitTotals(logsum.EncodeTotals(f.sums, f.Shards))
+	emitTotals(logsum.EncodeTotals(f.sums, f.Run, f.Shards))
 	f.sums = logsum.New(f.Rules)
 	f.summer.Reset(f.sums)
 }
@@ -249,20 +260,23 @@ func (f *sumFn) flush(ctx context.Context, emit func(string, logsum.Value), emit
 // addValues adds two values of one key.
 func addValues(a, b logsum.Value) logsum.Value { return a.Plus(b) }
 
-// mergeTotals merges two totals (logsum.EncodeTotals).
+// mergeTotals merges two totals (logsum.EncodeTotals) of one run.
 func mergeTotals(a, b []byte) []byte {
-	x, n, err := logsum.DecodeTotals(a)
+	x, run, n, err := logsum.DecodeTotals(a)
 	if err != nil {
 		panic(fmt.Sprintf("speller-beam: totals: %v", err)) // written by this pipeline: a bug
 	}
-	y, _, err := logsum.DecodeTotals(b)
+	y, runY, _, err := logsum.DecodeTotals(b)
 	if err != nil {
 		panic(fmt.Sprintf("speller-beam: totals: %v", err))
+	}
+	if run != runY {
+		panic(fmt.Sprintf("speller-beam: totals of runs %s and %s", run, runY))
 	}
 	if err := x.Merge(y); err != nil {
 		panic(fmt.Sprintf("speller-beam: totals: %v", err))
 	}
-	return logsum.EncodeTotals(x, n)
+	return logsum.EncodeTotals(x, run, n)
 }
 
 // shardFn keys the summed entries by shard.
@@ -290,6 +304,7 @@ type writeShardFn struct {
 	Out    string
 	Rules  logsum.Rules
 	Shards int
+	Run    logsum.RunID
 }
 
 func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries func(*logsum.Entry) bool, emit func(int)) error {
@@ -300,7 +315,7 @@ func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries fu
 			all = append(all, e)
 		}
 	}
-	b, err := logsum.EncodeShard(f.Rules, shard, f.Shards, all)
+	b, err := logsum.EncodeShard(logsum.Shard{Run: f.Run, Rules: f.Rules, Index: shard, Shards: f.Shards, Entries: all})
 	if err != nil {
 		return err
 	}
@@ -314,12 +329,16 @@ func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries fu
 // writeTotalsFn writes the totals file, once the shards are written (its side input).
 type writeTotalsFn struct {
 	Out string
+	Run logsum.RunID
 }
 
 func (f *writeTotalsFn) ProcessElement(ctx context.Context, totals []byte, written func(*int) bool) error {
-	_, shards, err := logsum.DecodeTotals(totals)
+	_, run, shards, err := logsum.DecodeTotals(totals)
 	if err != nil {
 		return err
+	}
+	if run != f.Run {
+		return fmt.Errorf("speller-beam: totals of run %s, want %s", run, f.Run)
 	}
 	n := 0
 	var i int
@@ -330,6 +349,33 @@ func (f *writeTotalsFn) ProcessElement(ctx context.Context, totals []byte, writt
 		return fmt.Errorf("speller-beam: %d of %d shards written", n, shards)
 	}
 	return writeFile(ctx, join(f.Out, logsum.TotalsFile), totals)
+}
+
+// RemoveTotals removes the totals file of the aggregates directory out, if there is one: call it before
+// running the pipeline, so that a run that fails midway does not leave the totals of an earlier run next to
+// some of its own shards.
+func RemoveTotals(ctx context.Context, out string) error {
+	p := join(out, logsum.TotalsFile)
+	fs, err := filesystem.New(ctx, p)
+	if err != nil {
+		return fmt.Errorf("speller-beam: %s: %w", p, err)
+	}
+	defer fs.Close()
+	m, err := fs.List(ctx, p)
+	if err != nil {
+		return fmt.Errorf("speller-beam: %s: %w", p, err)
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	rm, ok := fs.(filesystem.Remover)
+	if !ok {
+		return fmt.Errorf("speller-beam: %s: the file system cannot remove files: remove it before running", p)
+	}
+	if err := rm.Remove(ctx, p); err != nil {
+		return fmt.Errorf("speller-beam: remove %s: %w", p, err)
+	}
+	return nil
 }
 
 // join joins a directory (a path or a URL) and a file name.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -102,7 +103,23 @@ func TestPrismMatchesLocal(t *testing.T) {
 	}
 	local := encode(t, c)
 
+	// The directory holds an earlier run's sums, with the same shard count: its totals go first, and its
+	// shards are replaced.
 	out := filepath.Join(dir, "sums")
+	earlier := logsum.New(opts.Rules())
+	earlier.Queries["stale query"] = &logsum.QueryStat{Searches: 1}
+	if err := earlier.WriteDir(out, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveTotals(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, logsum.TotalsFile)); !os.IsNotExist(err) {
+		t.Fatalf("RemoveTotals left %s: %v", logsum.TotalsFile, err)
+	}
+	if _, err := logsum.ReadDir(out); !errors.Is(err, logsum.ErrIncomplete) {
+		t.Fatalf("ReadDir without totals: %v, want ErrIncomplete", err)
+	}
 	p, s := beam.NewPipelineWithRoot()
 	if err := Build(s, Config{Logs: []string{log}, Out: out, Shards: 3, Rules: opts.Rules(), FlushEntries: 500}); err != nil {
 		t.Fatal(err)
