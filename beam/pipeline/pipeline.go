@@ -163,7 +163,9 @@ var (
 )
 
 // readFn reads one row group and emits its valid rows keyed by session id; its totals count what was read
-// and skipped, and the rows' digest.
+// and skipped, and the rows' digest. A failed read of the file (a network error of a ranged read) is its
+// error, so that the runner retries the row group; only a row group whose data is corrupt is counted as
+// unreadable.
 type readFn struct {
 	Rules  logsum.Rules
 	Shards int
