@@ -15,6 +15,10 @@
 // what was skipped) → GroupByKey → sums of a bundle of sessions, as entries keyed by logsum.Entry.Key →
 // CombinePerKey → shards (GroupByKey on logsum.ShardOf) → one file per shard; the totals (input, miner counts)
 // are combined globally and written last, once every shard is written.
+//
+// The shuffled keys (session ids, entry keys) are []byte, never string: an entry key is binary (a pair's key
+// holds the uvarint length of its first query, not UTF-8 from 128 bytes on), and Beam codes a string as
+// UTF-8 text, which a runner in another language may check or rewrite.
 package pipeline
 
 import (
@@ -60,7 +64,7 @@ const (
 
 func init() {
 	for _, t := range []any{(*expandFn)(nil), (*readFn)(nil), (*sumFn)(nil), (*shardFn)(nil), (*markFn)(nil), (*writeShardFn)(nil),
-		(*writeTotalsFn)(nil), (*task)(nil), (*search)(nil), (*logsum.Value)(nil), (*logsum.Entry)(nil)} {
+		(*writeTotalsFn)(nil), (*task)(nil), (*search)(nil), (*logsum.Value)(nil), (*entry)(nil)} {
 		beam.RegisterType(reflect.TypeOf(t).Elem())
 	}
 	beam.RegisterFunction(addValues)
@@ -106,7 +110,14 @@ type task struct {
 	Group int
 }
 
-// search is a row as the sessions' grouping carries it (mine.Search, with wide integer fields).
+// entry is a logsum.Entry as the shuffle carries it: its key as bytes.
+type entry struct {
+	Key   []byte
+	Value logsum.Value
+}
+
+// search is a row as the sessions' grouping carries it (mine.Search, with wide integer fields; the query and
+// the correction are valid UTF-8, as querylog reads them).
 type search struct {
 	TS, Results, Clicks int64
 	Query, Correction   string
@@ -172,7 +183,7 @@ type readFn struct {
 	Run    logsum.RunID
 }
 
-func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, search), emitTotals func([]byte)) error {
+func (f *readFn) ProcessElement(ctx context.Context, t task, emit func([]byte, search), emitTotals func([]byte)) error {
 	ra, size, err := openAt(ctx, t.Path)
 	if err != nil {
 		return fmt.Errorf("speller-beam: %w", err)
@@ -191,7 +202,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, s
 			digest[0] += x
 			digest[1] += y
 			m := logsum.Search(r)
-			emit(r.SessionID, search{TS: m.TS, Results: m.Results, Clicks: m.Clicks, Query: m.Query,
+			emit([]byte(r.SessionID), search{TS: m.TS, Results: m.Results, Clicks: m.Clicks, Query: m.Query,
 				Correction: m.Correction, Action: int64(m.Action), Feedback: int64(m.Feedback)})
 		}
 		return nil
@@ -227,31 +238,31 @@ type sumFn struct {
 	searches []mine.Search
 }
 
-func (f *sumFn) StartBundle(_ context.Context, _ func(string, logsum.Value), _ func([]byte)) {
+func (f *sumFn) StartBundle(_ context.Context, _ func([]byte, logsum.Value), _ func([]byte)) {
 	f.sums = logsum.New(f.Rules)
 	f.summer = logsum.NewSummer(f.sums)
 }
 
-func (f *sumFn) ProcessElement(ctx context.Context, id string, rows func(*search) bool, emit func(string, logsum.Value), emitTotals func([]byte)) {
+func (f *sumFn) ProcessElement(ctx context.Context, id []byte, rows func(*search) bool, emit func([]byte, logsum.Value), emitTotals func([]byte)) {
 	f.searches = f.searches[:0]
 	var x search
 	for rows(&x) {
 		f.searches = append(f.searches, x.mine())
 	}
 	mine.SortSession(f.searches)
-	f.summer.Session(logsum.Hash(id), f.searches)
+	f.summer.Session(logsum.Hash(string(id)), f.searches)
 	if len(f.sums.Queries)+len(f.sums.Pairs)+len(f.sums.Feedback)+len(f.sums.Held.Queries) >= f.FlushEntries {
 		f.flush(ctx, emit, emitTotals)
 	}
 }
 
-func (f *sumFn) FinishBundle(ctx context.Context, emit func(string, logsum.Value), emitTotals func([]byte)) {
+func (f *sumFn) FinishBundle(ctx context.Context, emit func([]byte, logsum.Value), emitTotals func([]byte)) {
 	f.flush(ctx, emit, emitTotals)
 }
 
-func (f *sumFn) flush(ctx context.Context, emit func(string, logsum.Value), emitTotals func([]byte)) {
+func (f *sumFn) flush(ctx context.Context, emit func([]byte, logsum.Value), emitTotals func([]byte)) {
 	f.summer.Flush()
-	f.sums.Entries(func(e logsum.Entry) { emit(e.Key, e.Value) })
+	f.sums.Entries(func(e logsum.Entry) { emit([]byte(e.Key), e.Value) })
 	sessionsCtr.Inc(ctx, f.sums.Mined.Sessions)
 	botsCtr.Inc(ctx, f.sums.Mined.Bots)
 	emitTotals(logsum.EncodeTotals(f.sums, f.Run, f.Shards))
@@ -286,8 +297,8 @@ type shardFn struct {
 	Shards int
 }
 
-func (f *shardFn) ProcessElement(key string, v logsum.Value, emit func(int, logsum.Entry)) {
-	emit(logsum.ShardOf(key, f.Shards), logsum.Entry{Key: key, Value: v})
+func (f *shardFn) ProcessElement(key []byte, v logsum.Value, emit func(int, entry)) {
+	emit(logsum.ShardOf(string(key), f.Shards), entry{Key: key, Value: v})
 }
 
 // markFn emits an empty entry for every shard, so that every shard file is written, even an empty one.
@@ -295,9 +306,9 @@ type markFn struct {
 	Shards int
 }
 
-func (f *markFn) ProcessElement(_ []byte, emit func(int, logsum.Entry)) {
+func (f *markFn) ProcessElement(_ []byte, emit func(int, entry)) {
 	for i := range f.Shards {
-		emit(i, logsum.Entry{})
+		emit(i, entry{})
 	}
 }
 
@@ -309,12 +320,12 @@ type writeShardFn struct {
 	Run    logsum.RunID
 }
 
-func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries func(*logsum.Entry) bool, emit func(int)) error {
+func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries func(*entry) bool, emit func(int)) error {
 	var all []logsum.Entry
-	var e logsum.Entry
+	var e entry
 	for entries(&e) {
-		if e.Key != "" {
-			all = append(all, e)
+		if len(e.Key) > 0 { // not markFn's
+			all = append(all, logsum.Entry{Key: string(e.Key), Value: e.Value})
 		}
 	}
 	b, err := logsum.EncodeShard(logsum.Shard{Run: f.Run, Rules: f.Rules, Index: shard, Shards: f.Shards, Entries: all})
