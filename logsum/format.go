@@ -608,10 +608,22 @@ func ReadDir(dir string) (*Sums, error) {
 }
 
 // ReadDirs reads several aggregates directories and merges them, in the order given (their input files are
-// listed in that order). Their rules must be equal.
+// listed in that order). Their rules must be equal, and their inputs distinct (see Disjoint): a directory
+// given twice, or two that summed a log file in common, is an error wrapping ErrDuplicateInput.
 func ReadDirs(dirs []string) (*Sums, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("logsum: no aggregates directory")
+	}
+	seen := map[string]string{}
+	for _, dir := range dirs {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("logsum: %w", err)
+		}
+		if first, ok := seen[abs]; ok {
+			return nil, fmt.Errorf("logsum: %w: aggregates directory %s given twice (as %s and %s)", ErrDuplicateInput, abs, first, dir)
+		}
+		seen[abs] = dir
 	}
 	var all *Sums
 	for _, dir := range dirs {
@@ -623,9 +635,44 @@ func ReadDirs(dirs []string) (*Sums, error) {
 			all = s
 			continue
 		}
+		if err := Disjoint(all, s); err != nil {
+			return nil, fmt.Errorf("logsum: %s and the directories before it: %w", dir, err)
+		}
 		if err := all.Merge(s); err != nil {
 			return nil, fmt.Errorf("logsum: merge %s: %w", dir, err)
 		}
 	}
 	return all, nil
+}
+
+// ErrDuplicateInput is wrapped by the errors of Disjoint and ReadDirs: merged, the sums would count rows twice.
+var ErrDuplicateInput = errors.New("the same input twice")
+
+// Disjoint returns an error wrapping ErrDuplicateInput when the sums a and b, about to be merged, name a log
+// file in common (Input.Files, as their runs named them) or have the same digest of rows kept (rows kept at all):
+// the same log summed twice. It cannot see a file named differently by two runs (a relative and an absolute
+// path) whose digests are hidden in those of other files.
+func Disjoint(a, b *Sums) error {
+	files := make(map[string]bool, len(a.Input.Files))
+	for _, f := range a.Input.Files {
+		files[cleanName(f)] = true
+	}
+	for _, f := range b.Input.Files {
+		if files[cleanName(f)] {
+			return fmt.Errorf("%w: log file %s summed in both", ErrDuplicateInput, f)
+		}
+	}
+	if a.Input.Read.RowsKept > 0 && b.Input.Read.RowsKept == a.Input.Read.RowsKept && a.Input.Digest == b.Input.Digest {
+		return fmt.Errorf("%w: the same %d rows (digest %016x%016x) summed in both", ErrDuplicateInput, a.Input.Read.RowsKept,
+			a.Input.Digest[0], a.Input.Digest[1])
+	}
+	return nil
+}
+
+// cleanName returns a log file's name as Disjoint compares it: a local path cleaned, a URL as it is.
+func cleanName(f string) string {
+	if strings.Contains(f, "://") {
+		return f
+	}
+	return filepath.Clean(f)
 }
