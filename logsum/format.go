@@ -1,7 +1,9 @@
 package logsum
 
 import (
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -23,10 +25,14 @@ import (
 //	totals.agg                    rules, input (files, read report, digest), miner counts, sessions, shard count
 //	sums-SSSSS-of-NNNNN.agg       the entries whose Key has ShardOf S (of N), sorted by Key
 //
+// Every file of a run carries the run's RunID, chosen once per run (WriteDir, the Beam pipeline's Build):
+// the files of two runs written into one directory are never taken for one run.
+//
 // Every file (binenc numbers: uvarints, varints, little-endian fixed width, length-prefixed strings):
 //
-//	file    = magic "SPLRSUMS" uvarint(version) kind rules body crc
+//	file    = magic "SPLRSUMS" uvarint(version) kind run rules body crc
 //	kind    = 'T' (totals) | 'S' (shard)
+//	run     = 16 bytes, the RunID of the run that wrote the file
 //	rules   = uvarint(window ms) uvarint(max searches) uvarint(fast gap ms) uvarint(max fast gaps)
 //	          varint(min results) float64(held-out share) uvarint(max query bytes)
 //	totals  = uvarint(shards) uvarint(n) n×string(file)
@@ -41,8 +47,9 @@ import (
 //	          then the query, or uvarint(len(first)) first second
 //	crc     = CRC-32 (Castagnoli) of every byte before it, uint32
 //
-// A directory is complete when totals.agg and its N shards are there (the writer writes totals.agg last).
-// Several directories merge (ReadDirs) when their rules are equal.
+// A directory is complete when totals.agg and its N shards, all of totals.agg's run, are there (a writer
+// removes totals.agg first and writes it last). Several directories merge (ReadDirs) when their rules are
+// equal.
 //
 // Versions:
 //
@@ -59,6 +66,19 @@ const (
 	TotalsFile = "totals.agg"
 )
 
+// RunID identifies the run that wrote the files of an aggregates directory.
+type RunID [16]byte
+
+// NewRunID returns a random RunID.
+func NewRunID() RunID {
+	var r RunID
+	rand.Read(r[:]) // never fails
+	return r
+}
+
+// String returns r in hexadecimal.
+func (r RunID) String() string { return hex.EncodeToString(r[:]) }
+
 // ShardName returns the name of shard i of n in an aggregates directory.
 func ShardName(i, n int) string { return fmt.Sprintf("sums-%05d-of-%05d.agg", i, n) }
 
@@ -66,7 +86,7 @@ func ShardName(i, n int) string { return fmt.Sprintf("sums-%05d-of-%05d.agg", i,
 var (
 	// ErrFormat: not an aggregates file, or one of an unknown version.
 	ErrFormat = errors.New("not an aggregates file of a known version")
-	// ErrCorrupt: the file is truncated or damaged (binenc.ErrCorrupt is wrapped as well when a value is bad).
+	// ErrCorrupt: the file is truncated or damaged (when a value is bad, binenc.ErrCorrupt is wrapped as well).
 	ErrCorrupt = errors.New("corrupt or truncated aggregates file")
 	// ErrIncomplete: a shard is missing, or a file belongs to another run.
 	ErrIncomplete = errors.New("incomplete aggregates directory")
@@ -216,11 +236,12 @@ func (s *Sums) Add(e Entry) error {
 
 func sat32(v int64) uint32 { return uint32(min(v, math.MaxUint32)) }
 
-// header starts a file of kind with rules.
-func header(kind byte, r Rules) []byte {
+// header starts a file of kind of run with rules.
+func header(kind byte, run RunID, r Rules) []byte {
 	b := []byte(magic)
 	b = binary.AppendUvarint(b, Version)
 	b = append(b, kind)
+	b = append(b, run[:]...)
 	var e binenc.Encoder
 	e.Uvarint(uint64(r.Mine.Window.Milliseconds()))
 	e.Uvarint(uint64(r.Mine.MaxSearches))
@@ -236,50 +257,64 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 func seal(b []byte) []byte { return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable)) }
 
-// open checks the magic, version, kind and checksum of a file and returns its rules and a decoder of its body.
-func open(data []byte, kind byte) (Rules, *binenc.Decoder, error) {
-	var r Rules
+// open checks the magic, version, kind and checksum of a file and returns its run, its rules and a decoder of
+// its body.
+func open(data []byte, kind byte) (run RunID, r Rules, d *binenc.Decoder, err error) {
 	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
-		return r, nil, fmt.Errorf("%w: bad magic", ErrFormat)
+		return run, r, nil, fmt.Errorf("%w: bad magic", ErrFormat)
 	}
 	v, n := binary.Uvarint(data[len(magic):])
 	if n <= 0 {
-		return r, nil, fmt.Errorf("%w: truncated header", ErrCorrupt)
+		return run, r, nil, fmt.Errorf("%w: truncated header", ErrCorrupt)
 	}
 	if v != Version {
-		return r, nil, fmt.Errorf("%w: version %d, this build reads %d", ErrFormat, v, Version)
+		return run, r, nil, fmt.Errorf("%w: version %d, this build reads %d", ErrFormat, v, Version)
 	}
 	off := len(magic) + n
-	if len(data) < off+1+4 {
-		return r, nil, fmt.Errorf("%w: %d bytes", ErrCorrupt, len(data))
+	if len(data) < off+1+len(run)+4 {
+		return run, r, nil, fmt.Errorf("%w: %d bytes", ErrCorrupt, len(data))
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.Checksum(body, crcTable) != sum {
-		return r, nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+		return run, r, nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	if data[off] != kind {
-		return r, nil, fmt.Errorf("%w: a file of kind %q, want %q", ErrFormat, data[off], kind)
+		return run, r, nil, fmt.Errorf("%w: a file of kind %q, want %q", ErrFormat, data[off], kind)
 	}
-	d := binenc.NewDecoder(body[off+1:])
-	r.Mine.Window = time.Duration(d.Uvarint()) * time.Millisecond
-	r.Mine.MaxSearches = int(d.Uvarint())
-	r.Mine.FastGap = time.Duration(d.Uvarint()) * time.Millisecond
-	r.Mine.MaxFastGaps = int(d.Uvarint())
+	off++
+	copy(run[:], data[off:])
+	d = binenc.NewDecoder(body[off+len(run):])
+	window, searches, gap, gaps := d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
 	u := d.Uvarint()
 	r.MinResults = int64(u>>1) ^ -int64(u&1)
 	r.HoldOut = d.Float64()
-	r.MaxQueryBytes = int(d.Uvarint())
+	maxQuery := d.Uvarint()
 	if err := d.Err(); err != nil {
-		return r, nil, err
+		return run, r, nil, corrupt(err)
 	}
-	if r.WithDefaults() != r || r.Check() != nil || r.Mine.MaxSearches > 1<<30 || r.Mine.MaxFastGaps > 1<<30 || r.MaxQueryBytes > 1<<30 {
-		return r, nil, fmt.Errorf("%w: bad rules %+v", ErrCorrupt, r)
+	const maxMillis = uint64(math.MaxInt64 / time.Millisecond)
+	if window > maxMillis || gap > maxMillis || searches > 1<<30 || gaps > 1<<30 || maxQuery > 1<<30 {
+		return run, r, nil, fmt.Errorf("%w: rules out of range", ErrCorrupt)
 	}
-	return r, d, nil
+	r.Mine.Window, r.Mine.FastGap = time.Duration(window)*time.Millisecond, time.Duration(gap)*time.Millisecond
+	r.Mine.MaxSearches, r.Mine.MaxFastGaps, r.MaxQueryBytes = int(searches), int(gaps), int(maxQuery)
+	if r.WithDefaults() != r || r.Check() != nil {
+		return run, r, nil, fmt.Errorf("%w: bad rules %+v", ErrCorrupt, r)
+	}
+	return run, r, d, nil
 }
 
-// EncodeTotals returns the totals file of s, whose entries are written in shards files.
-func EncodeTotals(s *Sums, shards int) []byte {
+// corrupt wraps an error of a binenc.Decoder (which wraps binenc.ErrCorrupt) with ErrCorrupt, so that every
+// error of a damaged file matches ErrCorrupt.
+func corrupt(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrCorrupt, err)
+}
+
+// EncodeTotals returns the totals file of s written by run, whose entries are written in shards files.
+func EncodeTotals(s *Sums, run RunID, shards int) []byte {
 	var e binenc.Encoder
 	e.Uvarint(uint64(shards))
 	e.Uvarint(uint64(len(s.Input.Files)))
@@ -312,7 +347,7 @@ func EncodeTotals(s *Sums, shards int) []byte {
 	}
 	e.Uvarint(uint64(s.Sessions))
 	e.Uvarint(uint64(s.Held.Sessions))
-	return seal(append(header(kindTotals, s.Rules), e.Bytes()...))
+	return seal(append(header(kindTotals, run, s.Rules), e.Bytes()...))
 }
 
 func statsFields(s *mine.Stats) []*int64 {
@@ -320,16 +355,17 @@ func statsFields(s *mine.Stats) []*int64 {
 		&s.SplitMerges, &s.Refinements, &s.Unrelated, &s.CleanClicks}
 }
 
-// DecodeTotals decodes a totals file: sums without entries, and the number of shards that hold them.
-func DecodeTotals(data []byte) (*Sums, int, error) {
-	rules, d, err := open(data, kindTotals)
+// DecodeTotals decodes a totals file: sums without entries, the run that wrote it and the number of shards
+// that hold the entries.
+func DecodeTotals(data []byte) (s *Sums, run RunID, shards int, err error) {
+	run, rules, d, err := open(data, kindTotals)
 	if err != nil {
-		return nil, 0, err
+		return nil, run, 0, err
 	}
-	s := New(rules)
-	shards := d.Uvarint()
-	if d.Err() == nil && (shards == 0 || shards > 1<<20) {
-		d.Fail(fmt.Sprintf("shard count %d", shards))
+	s = New(rules)
+	n := d.Uvarint()
+	if d.Err() == nil && (n == 0 || n > MaxShards) {
+		d.Fail(fmt.Sprintf("shard count %d", n))
 	}
 	s.Input.Files = make([]string, d.Len(1))
 	for i := range s.Input.Files {
@@ -366,25 +402,41 @@ func DecodeTotals(data []byte) (*Sums, int, error) {
 	}
 	s.Sessions, s.Held.Sessions = count(), count()
 	if err := d.Finish(); err != nil {
-		return nil, 0, err
+		return nil, run, 0, corrupt(err)
 	}
-	return s, int(shards), nil
+	return s, run, int(n), nil
 }
 
-// EncodeShard returns shard index of shards holding entries (made with rules; keys distinct, each of this
-// shard). It sorts entries.
-func EncodeShard(rules Rules, index, shards int, entries []Entry) ([]byte, error) {
+// MaxShards is the largest shard count of an aggregates directory.
+const MaxShards = 1 << 20
+
+// Shard is the content of one shard file: the run that wrote it, the rules the sums were made with, the
+// shard's index among Shards, and its entries (keys distinct, each of this shard).
+type Shard struct {
+	Run     RunID
+	Rules   Rules
+	Index   int
+	Shards  int
+	Entries []Entry
+}
+
+// EncodeShard returns the shard file of sh. It sorts sh.Entries by key.
+func EncodeShard(sh Shard) ([]byte, error) {
+	if sh.Shards <= 0 || sh.Shards > MaxShards || sh.Index < 0 || sh.Index >= sh.Shards {
+		return nil, fmt.Errorf("logsum: shard %d of %d", sh.Index, sh.Shards)
+	}
+	entries := sh.Entries
 	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Key, b.Key) })
 	var e binenc.Encoder
-	e.Uvarint(uint64(index))
-	e.Uvarint(uint64(shards))
+	e.Uvarint(uint64(sh.Index))
+	e.Uvarint(uint64(sh.Shards))
 	e.Uvarint(uint64(len(entries)))
 	for i, x := range entries {
 		if i > 0 && x.Key == entries[i-1].Key {
-			return nil, fmt.Errorf("logsum: shard %d: key %q twice", index, x.Key)
+			return nil, fmt.Errorf("logsum: shard %d: key %q twice", sh.Index, x.Key)
 		}
-		if ShardOf(x.Key, shards) != index {
-			return nil, fmt.Errorf("logsum: key %q belongs to shard %d, not %d", x.Key, ShardOf(x.Key, shards), index)
+		if ShardOf(x.Key, sh.Shards) != sh.Index {
+			return nil, fmt.Errorf("logsum: key %q belongs to shard %d, not %d", x.Key, ShardOf(x.Key, sh.Shards), sh.Index)
 		}
 		kind, _, _, _, err := parseKey(x.Key)
 		if err != nil {
@@ -399,20 +451,21 @@ func EncodeShard(rules Rules, index, shards int, entries []Entry) ([]byte, error
 			e.Uvarint(uint64(n))
 		}
 	}
-	return seal(append(header(kindShard, rules.WithDefaults()), e.Bytes()...)), nil
+	return seal(append(header(kindShard, sh.Run, sh.Rules.WithDefaults()), e.Bytes()...)), nil
 }
 
-// DecodeShard decodes a shard file: its rules, index, shard count and entries (keys increasing).
-func DecodeShard(data []byte) (rules Rules, index, shards int, entries []Entry, err error) {
-	rules, d, err := open(data, kindShard)
+// DecodeShard decodes a shard file (its entries' keys increasing).
+func DecodeShard(data []byte) (Shard, error) {
+	var sh Shard
+	run, rules, d, err := open(data, kindShard)
 	if err != nil {
-		return rules, 0, 0, nil, err
+		return sh, err
 	}
 	i, n := d.Uvarint(), d.Uvarint()
-	if d.Err() == nil && (n == 0 || n > 1<<20 || i >= n) {
+	if d.Err() == nil && (n == 0 || n > MaxShards || i >= n) {
 		d.Fail(fmt.Sprintf("shard %d of %d", i, n))
 	}
-	entries = make([]Entry, d.Len(2))
+	entries := make([]Entry, d.Len(2))
 	for j := range entries {
 		key := d.String()
 		if d.Err() != nil {
@@ -438,28 +491,32 @@ func DecodeShard(data []byte) (rules Rules, index, shards int, entries []Entry, 
 		entries[j] = Entry{key, Value{v[0], v[1], v[2], v[3]}}
 	}
 	if err := d.Finish(); err != nil {
-		return rules, 0, 0, nil, err
+		return sh, corrupt(err)
 	}
-	return rules, int(i), int(n), entries, nil
+	return Shard{Run: run, Rules: rules, Index: int(i), Shards: int(n), Entries: entries}, nil
 }
 
-// WriteDir writes s as an aggregates directory of shards shards (created if need be; files of an earlier run
-// are replaced, totals.agg last).
+// WriteDir writes s as an aggregates directory of shards shards, with a new RunID (the directory is created if
+// need be). It first removes totals.agg, then the shards and temporary files of an earlier run (of any shard
+// count), and writes totals.agg last: an interrupted rewrite does not look complete.
 func (s *Sums) WriteDir(dir string, shards int) error {
-	if shards <= 0 || shards > 1<<20 {
+	if shards <= 0 || shards > MaxShards {
 		return fmt.Errorf("logsum: %d shards", shards)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("logsum: %w", err)
 	}
-	os.Remove(filepath.Join(dir, TotalsFile)) // an interrupted rewrite must not look complete
+	if err := removeRun(dir); err != nil {
+		return err
+	}
+	run := NewRunID()
 	parts := make([][]Entry, shards)
 	s.Entries(func(e Entry) {
 		i := ShardOf(e.Key, shards)
 		parts[i] = append(parts[i], e)
 	})
 	for i, p := range parts {
-		b, err := EncodeShard(s.Rules, i, shards, p)
+		b, err := EncodeShard(Shard{Run: run, Rules: s.Rules, Index: i, Shards: shards, Entries: p})
 		if err != nil {
 			return err
 		}
@@ -468,7 +525,29 @@ func (s *Sums) WriteDir(dir string, shards int) error {
 		}
 		parts[i] = nil
 	}
-	return writeFile(filepath.Join(dir, TotalsFile), EncodeTotals(s, shards))
+	return writeFile(filepath.Join(dir, TotalsFile), EncodeTotals(s, run, shards))
+}
+
+// removeRun removes the files of an aggregates directory, totals.agg first, and the temporary files of its
+// writers; the directory's other files stay.
+func removeRun(dir string) error {
+	if err := os.Remove(filepath.Join(dir, TotalsFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("logsum: %w", err)
+	}
+	var stale []string
+	for _, pat := range []string{"sums-*-of-*.agg", "sums-*-of-*.agg.tmp", TotalsFile + ".tmp"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return fmt.Errorf("logsum: %w", err)
+		}
+		stale = append(stale, m...)
+	}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("logsum: %w", err)
+		}
+	}
+	return nil
 }
 
 // writeFile writes b to path through a temporary file renamed into place.
@@ -483,8 +562,8 @@ func writeFile(path string, b []byte) error {
 	return nil
 }
 
-// ReadDir reads an aggregates directory. Errors name the file and wrap ErrFormat, ErrCorrupt (and
-// binenc.ErrCorrupt) or ErrIncomplete.
+// ReadDir reads an aggregates directory: totals.agg and the shards it counts, which must be of its run. Errors
+// name the file and wrap ErrFormat, ErrCorrupt or ErrIncomplete (a missing file, or one of another run).
 func ReadDir(dir string) (*Sums, error) {
 	path := filepath.Join(dir, TotalsFile)
 	data, err := os.ReadFile(path)
@@ -494,7 +573,7 @@ func ReadDir(dir string) (*Sums, error) {
 		}
 		return nil, fmt.Errorf("logsum: %w", err)
 	}
-	s, shards, err := DecodeTotals(data)
+	s, run, shards, err := DecodeTotals(data)
 	if err != nil {
 		return nil, fmt.Errorf("logsum: read %s: %w", path, err)
 	}
@@ -507,15 +586,19 @@ func ReadDir(dir string) (*Sums, error) {
 			}
 			return nil, fmt.Errorf("logsum: %w", err)
 		}
-		rules, index, n, entries, err := DecodeShard(data)
+		sh, err := DecodeShard(data)
 		if err != nil {
 			return nil, fmt.Errorf("logsum: read %s: %w", path, err)
 		}
-		if rules != s.Rules || index != i || n != shards {
-			return nil, fmt.Errorf("logsum: read %s: %w: shard %d of %d with rules %+v, in a directory of %d shards with rules %+v",
-				path, ErrIncomplete, index, n, rules, shards, s.Rules)
+		if sh.Run != run {
+			return nil, fmt.Errorf("logsum: read %s: %w: a shard of run %s, but %s is of run %s (files of two runs: write the directory again)",
+				path, ErrIncomplete, sh.Run, TotalsFile, run)
 		}
-		for _, e := range entries {
+		if sh.Rules != s.Rules || sh.Index != i || sh.Shards != shards {
+			return nil, fmt.Errorf("logsum: read %s: %w: shard %d of %d with rules %+v, in a directory of %d shards with rules %+v",
+				path, ErrIncomplete, sh.Index, sh.Shards, sh.Rules, shards, s.Rules)
+		}
+		for _, e := range sh.Entries {
 			if err := s.Add(e); err != nil {
 				return nil, fmt.Errorf("logsum: read %s: %w", path, err)
 			}
@@ -525,10 +608,22 @@ func ReadDir(dir string) (*Sums, error) {
 }
 
 // ReadDirs reads several aggregates directories and merges them, in the order given (their input files are
-// listed in that order). Their rules must be equal.
+// listed in that order). Their rules must be equal, and their inputs distinct (see Disjoint): a directory
+// given twice, or two that summed a log file in common, is an error wrapping ErrDuplicateInput.
 func ReadDirs(dirs []string) (*Sums, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("logsum: no aggregates directory")
+	}
+	seen := map[string]string{}
+	for _, dir := range dirs {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("logsum: %w", err)
+		}
+		if first, ok := seen[abs]; ok {
+			return nil, fmt.Errorf("logsum: %w: aggregates directory %s given twice (as %s and %s)", ErrDuplicateInput, abs, first, dir)
+		}
+		seen[abs] = dir
 	}
 	var all *Sums
 	for _, dir := range dirs {
@@ -540,9 +635,44 @@ func ReadDirs(dirs []string) (*Sums, error) {
 			all = s
 			continue
 		}
+		if err := Disjoint(all, s); err != nil {
+			return nil, fmt.Errorf("logsum: %s and the directories before it: %w", dir, err)
+		}
 		if err := all.Merge(s); err != nil {
 			return nil, fmt.Errorf("logsum: merge %s: %w", dir, err)
 		}
 	}
 	return all, nil
+}
+
+// ErrDuplicateInput is wrapped by the errors of Disjoint and ReadDirs: merged, the sums would count rows twice.
+var ErrDuplicateInput = errors.New("the same input twice")
+
+// Disjoint returns an error wrapping ErrDuplicateInput when the sums a and b, about to be merged, name a log
+// file in common (Input.Files, as their runs named them) or have the same digest of rows kept (rows kept at all):
+// the same log summed twice. It cannot see a file named differently by two runs (a relative and an absolute
+// path) whose digests are hidden in those of other files.
+func Disjoint(a, b *Sums) error {
+	files := make(map[string]bool, len(a.Input.Files))
+	for _, f := range a.Input.Files {
+		files[cleanName(f)] = true
+	}
+	for _, f := range b.Input.Files {
+		if files[cleanName(f)] {
+			return fmt.Errorf("%w: log file %s summed in both", ErrDuplicateInput, f)
+		}
+	}
+	if a.Input.Read.RowsKept > 0 && b.Input.Read.RowsKept == a.Input.Read.RowsKept && a.Input.Digest == b.Input.Digest {
+		return fmt.Errorf("%w: the same %d rows (digest %016x%016x) summed in both", ErrDuplicateInput, a.Input.Read.RowsKept,
+			a.Input.Digest[0], a.Input.Digest[1])
+	}
+	return nil
+}
+
+// cleanName returns a log file's name as Disjoint compares it: a local path cleaned, a URL as it is.
+func cleanName(f string) string {
+	if strings.Contains(f, "://") {
+		return f
+	}
+	return filepath.Clean(f)
 }

@@ -189,8 +189,8 @@ func comparePair(x, y [2]string) int {
 	return cmp.Or(strings.Compare(x[0], y[0]), strings.Compare(x[1], y[1]))
 }
 
-// pruneMap deletes the len(m)−keep entries of m of least weight (ties: the greatest keys first go) and returns
-// how many and their total weight.
+// pruneMap deletes the len(m)−keep entries of m of least weight (ties: the least keys, by compare, go first,
+// so that of equal weights the greatest keys are kept) and returns how many and their total weight.
 func pruneMap[K comparable, V any](m map[K]V, keep int, weight func(V) int64, compare func(K, K) int) (int64, int64) {
 	type kw struct {
 		k K

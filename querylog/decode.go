@@ -94,20 +94,25 @@ func newDecoder(opts ReadOptions, rep *Report) *decoder {
 }
 
 // rowGroup decodes one row group and hands its valid rows to fn. Decoding problems are
-// recorded in the report; the error returned is fn's or the context's.
+// recorded in the report; the error returned is fn's, the context's, or that of a read of
+// the file itself (a source with a readRecorder, see OpenFile), which is not a decoding
+// problem: the row group was not read, not found corrupt.
 func (d *decoder) rowGroup(ctx context.Context, t task, fn func([]Row) error) error {
 	s := t.src
 	var done int64 // rows of the group decoded
-	fail := func(err error) {
+	fail := func(err error) error {
+		if rerr := s.readErr(); rerr != nil {
+			return fmt.Errorf("querylog: read %s: row group %d: %w", s.path, t.rg, rerr)
+		}
 		d.rep.Skip(SkipUnreadableRowGroup, 1)
 		d.rep.RowsUnread += max(s.groupRows(t.rg)-done, 0)
 		d.rep.AddError(fmt.Sprintf("querylog: read %s: row group %d: %v", s.path, t.rg, err))
+		return nil
 	}
 	defer d.closeCursors()
 	nrows, err := d.start(s, t.rg)
 	if err != nil {
-		fail(err)
-		return nil
+		return fail(err)
 	}
 	for done < nrows {
 		if err := ctx.Err(); err != nil {
@@ -116,8 +121,7 @@ func (d *decoder) rowGroup(ctx context.Context, t task, fn func([]Row) error) er
 		n := int(min(nrows-done, int64(d.opts.MaxBatchRows)))
 		kept, err := d.chunk(n)
 		if err != nil {
-			fail(err)
-			return nil
+			return fail(err)
 		}
 		done += int64(n)
 		if kept > 0 {
@@ -125,6 +129,9 @@ func (d *decoder) rowGroup(ctx context.Context, t task, fn func([]Row) error) er
 				return err
 			}
 		}
+	}
+	if rerr := s.readErr(); rerr != nil { // a failed read that decoding did not notice
+		return fmt.Errorf("querylog: read %s: row group %d: %w", s.path, t.rg, rerr)
 	}
 	d.rep.RowGroups++
 	return nil

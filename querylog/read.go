@@ -254,12 +254,11 @@ type source struct {
 	cols  [nFields]colSpec // session, ts, query, results, clicks, spell correction, action, feedback
 	numRG int
 
-	once    sync.Once
-	mu      sync.Mutex
+	mu      sync.Mutex // guards f and rdr
 	f       *os.File
 	ra      parquet.ReaderAtSeeker // the file, when it was given as an io.ReaderAt (OpenFile)
+	reads   *readRecorder          // ra's reader, which records its errors (OpenFile)
 	rdr     *file.Reader
-	openErr error
 	pending atomic.Int64
 }
 
@@ -412,34 +411,45 @@ func describe(c *schema.Column) string {
 	return s
 }
 
-// open returns the file reader, opening it on first use.
-func (s *source) open() (*file.Reader, error) {
-	s.once.Do(func() {
-		defer func() {
-			if r := recover(); r != nil {
-				s.openErr = fmt.Errorf("panic: %v", r)
-			}
-		}()
-		if s.ra != nil {
-			s.rdr, s.openErr = file.NewParquetReader(s.ra, file.WithReadProps(s.props), file.WithMetadata(s.md))
-			return
+// open returns the file reader, opening it on first use. A failure is not kept: the next call tries again
+// (the failure of a ranged read over a network is often transient).
+func (s *source) open() (rdr *file.Reader, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rdr != nil {
+		return s.rdr, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			rdr, err = nil, fmt.Errorf("panic: %v", r)
 		}
-		f, err := os.Open(s.path)
-		if err != nil {
-			s.openErr = err
-			return
+	}()
+	if s.ra != nil {
+		if s.rdr, err = file.NewParquetReader(s.ra, file.WithReadProps(s.props), file.WithMetadata(s.md)); err != nil {
+			return nil, err
 		}
-		rdr, err := file.NewParquetReader(f, file.WithReadProps(s.props), file.WithMetadata(s.md))
-		if err != nil {
-			f.Close()
-			s.openErr = err
-			return
-		}
-		s.mu.Lock()
-		s.f, s.rdr = f, rdr
-		s.mu.Unlock()
-	})
-	return s.rdr, s.openErr
+		return s.rdr, nil
+	}
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, err
+	}
+	rdr, err = file.NewParquetReader(f, file.WithReadProps(s.props), file.WithMetadata(s.md))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s.f, s.rdr = f, rdr
+	return rdr, nil
+}
+
+// readErr returns the first error of the file's own reads since the last call and forgets it; nil for a
+// source without a readRecorder.
+func (s *source) readErr() error {
+	if s.reads == nil {
+		return nil
+	}
+	return s.reads.take()
 }
 
 // groupRows returns the row count of row group i that the footer states (0 if it

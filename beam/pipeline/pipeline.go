@@ -8,10 +8,17 @@
 //	pipeline.Build(s, pipeline.Config{Logs: []string{"gs://logs/2026-12-05/*.parquet"}, Out: "gs://sums/2026-12-05"})
 //	err := beamx.Run(ctx, p)
 //
+// Every file written carries one logsum.RunID, chosen at Build: a directory holding files of two runs does not
+// read as one. Call RemoveTotals before running, so that a run that fails midway leaves no totals.agg.
+//
 // Stages: row groups (Impulse, one element per row group, reshuffled) → rows, keyed by session (counters for
 // what was skipped) → GroupByKey → sums of a bundle of sessions, as entries keyed by logsum.Entry.Key →
 // CombinePerKey → shards (GroupByKey on logsum.ShardOf) → one file per shard; the totals (input, miner counts)
 // are combined globally and written last, once every shard is written.
+//
+// The shuffled keys (session ids, entry keys) are []byte, never string: an entry key is binary (a pair's key
+// holds the uvarint length of its first query, not UTF-8 from 128 bytes on), and Beam codes a string as
+// UTF-8 text, which a runner in another language may check or rewrite.
 package pipeline
 
 import (
@@ -45,6 +52,8 @@ type Config struct {
 	// FlushEntries bounds the distinct entries a worker holds per bundle before it emits them (default
 	// 200,000): memory per worker against pre-shuffle combining.
 	FlushEntries int
+	// Run is the run id written in every file (default: a random one, chosen by Build).
+	Run logsum.RunID
 }
 
 // Defaults of Config.
@@ -55,7 +64,7 @@ const (
 
 func init() {
 	for _, t := range []any{(*expandFn)(nil), (*readFn)(nil), (*sumFn)(nil), (*shardFn)(nil), (*markFn)(nil), (*writeShardFn)(nil),
-		(*writeTotalsFn)(nil), (*task)(nil), (*search)(nil), (*logsum.Value)(nil), (*logsum.Entry)(nil)} {
+		(*writeTotalsFn)(nil), (*task)(nil), (*search)(nil), (*logsum.Value)(nil), (*entry)(nil)} {
 		beam.RegisterType(reflect.TypeOf(t).Elem())
 	}
 	beam.RegisterFunction(addValues)
@@ -70,6 +79,9 @@ func Build(s beam.Scope, cfg Config) error {
 	if cfg.FlushEntries <= 0 {
 		cfg.FlushEntries = DefaultFlushEntries
 	}
+	if cfg.Run == (logsum.RunID{}) {
+		cfg.Run = logsum.NewRunID()
+	}
 	cfg.Rules = cfg.Rules.WithDefaults()
 	if err := cfg.Rules.Check(); err != nil {
 		return err
@@ -79,16 +91,16 @@ func Build(s beam.Scope, cfg Config) error {
 	}
 	s = s.Scope("speller")
 	imp := beam.Impulse(s)
-	tasks, inputTotals := beam.ParDo2(s, &expandFn{Logs: cfg.Logs, Rules: cfg.Rules, Shards: cfg.Shards}, imp)
+	tasks, inputTotals := beam.ParDo2(s, &expandFn{Logs: cfg.Logs, Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run}, imp)
 	tasks = beam.Reshuffle(s, tasks)
-	rows, readTotals := beam.ParDo2(s, &readFn{Rules: cfg.Rules, Shards: cfg.Shards}, tasks)
+	rows, readTotals := beam.ParDo2(s, &readFn{Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run}, tasks)
 	sessions := beam.GroupByKey(s, rows)
-	entries, sumTotals := beam.ParDo2(s, &sumFn{Rules: cfg.Rules, Shards: cfg.Shards, FlushEntries: cfg.FlushEntries}, sessions)
+	entries, sumTotals := beam.ParDo2(s, &sumFn{Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run, FlushEntries: cfg.FlushEntries}, sessions)
 	summed := beam.CombinePerKey(s, addValues, entries)
 	sharded := beam.Flatten(s, beam.ParDo(s, &shardFn{Shards: cfg.Shards}, summed), beam.ParDo(s, &markFn{Shards: cfg.Shards}, imp))
-	written := beam.ParDo(s, &writeShardFn{Out: cfg.Out, Rules: cfg.Rules, Shards: cfg.Shards}, beam.GroupByKey(s, sharded))
+	written := beam.ParDo(s, &writeShardFn{Out: cfg.Out, Rules: cfg.Rules, Shards: cfg.Shards, Run: cfg.Run}, beam.GroupByKey(s, sharded))
 	totals := beam.Combine(s, mergeTotals, beam.Flatten(s, inputTotals, readTotals, sumTotals))
-	beam.ParDo0(s, &writeTotalsFn{Out: cfg.Out}, totals, beam.SideInput{Input: written})
+	beam.ParDo0(s, &writeTotalsFn{Out: cfg.Out, Run: cfg.Run}, totals, beam.SideInput{Input: written})
 	return nil
 }
 
@@ -98,7 +110,14 @@ type task struct {
 	Group int
 }
 
-// search is a row as the sessions' grouping carries it (mine.Search, with wide integer fields).
+// entry is a logsum.Entry as the shuffle carries it: its key as bytes.
+type entry struct {
+	Key   []byte
+	Value logsum.Value
+}
+
+// search is a row as the sessions' grouping carries it (mine.Search, with wide integer fields; the query and
+// the correction are valid UTF-8, as querylog reads them).
 type search struct {
 	TS, Results, Clicks int64
 	Query, Correction   string
@@ -115,6 +134,7 @@ type expandFn struct {
 	Logs   []string
 	Rules  logsum.Rules
 	Shards int
+	Run    logsum.RunID
 }
 
 func (f *expandFn) ProcessElement(ctx context.Context, _ []byte, emit func(task), emitTotals func([]byte)) error {
@@ -140,7 +160,7 @@ func (f *expandFn) ProcessElement(ctx context.Context, _ []byte, emit func(task)
 		}
 	}
 	sums.AddInput(files, rep, [2]uint64{})
-	emitTotals(logsum.EncodeTotals(sums, f.Shards))
+	emitTotals(logsum.EncodeTotals(sums, f.Run, f.Shards))
 	return nil
 }
 
@@ -154,13 +174,16 @@ var (
 )
 
 // readFn reads one row group and emits its valid rows keyed by session id; its totals count what was read
-// and skipped, and the rows' digest.
+// and skipped, and the rows' digest. A failed read of the file (a network error of a ranged read) is its
+// error, so that the runner retries the row group; only a row group whose data is corrupt is counted as
+// unreadable.
 type readFn struct {
 	Rules  logsum.Rules
 	Shards int
+	Run    logsum.RunID
 }
 
-func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, search), emitTotals func([]byte)) error {
+func (f *readFn) ProcessElement(ctx context.Context, t task, emit func([]byte, search), emitTotals func([]byte)) error {
 	ra, size, err := openAt(ctx, t.Path)
 	if err != nil {
 		return fmt.Errorf("speller-beam: %w", err)
@@ -179,7 +202,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, s
 			digest[0] += x
 			digest[1] += y
 			m := logsum.Search(r)
-			emit(r.SessionID, search{TS: m.TS, Results: m.Results, Clicks: m.Clicks, Query: m.Query,
+			emit([]byte(r.SessionID), search{TS: m.TS, Results: m.Results, Clicks: m.Clicks, Query: m.Query,
 				Correction: m.Correction, Action: int64(m.Action), Feedback: int64(m.Feedback)})
 		}
 		return nil
@@ -198,7 +221,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, s
 	}
 	sums := logsum.New(f.Rules)
 	sums.AddInput(nil, rep, digest)
-	emitTotals(logsum.EncodeTotals(sums, f.Shards))
+	emitTotals(logsum.EncodeTotals(sums, f.Run, f.Shards))
 	return nil
 }
 
@@ -207,6 +230,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t task, emit func(string, s
 type sumFn struct {
 	Rules        logsum.Rules
 	Shards       int
+	Run          logsum.RunID
 	FlushEntries int
 
 	sums     *logsum.Sums
@@ -214,34 +238,34 @@ type sumFn struct {
 	searches []mine.Search
 }
 
-func (f *sumFn) StartBundle(_ context.Context, _ func(string, logsum.Value), _ func([]byte)) {
+func (f *sumFn) StartBundle(_ context.Context, _ func([]byte, logsum.Value), _ func([]byte)) {
 	f.sums = logsum.New(f.Rules)
 	f.summer = logsum.NewSummer(f.sums)
 }
 
-func (f *sumFn) ProcessElement(ctx context.Context, id string, rows func(*search) bool, emit func(string, logsum.Value), emitTotals func([]byte)) {
+func (f *sumFn) ProcessElement(ctx context.Context, id []byte, rows func(*search) bool, emit func([]byte, logsum.Value), emitTotals func([]byte)) {
 	f.searches = f.searches[:0]
 	var x search
 	for rows(&x) {
 		f.searches = append(f.searches, x.mine())
 	}
 	mine.SortSession(f.searches)
-	f.summer.Session(logsum.Hash(id), f.searches)
+	f.summer.Session(logsum.Hash(string(id)), f.searches)
 	if len(f.sums.Queries)+len(f.sums.Pairs)+len(f.sums.Feedback)+len(f.sums.Held.Queries) >= f.FlushEntries {
 		f.flush(ctx, emit, emitTotals)
 	}
 }
 
-func (f *sumFn) FinishBundle(ctx context.Context, emit func(string, logsum.Value), emitTotals func([]byte)) {
+func (f *sumFn) FinishBundle(ctx context.Context, emit func([]byte, logsum.Value), emitTotals func([]byte)) {
 	f.flush(ctx, emit, emitTotals)
 }
 
-func (f *sumFn) flush(ctx context.Context, emit func(string, logsum.Value), emitTotals func([]byte)) {
+func (f *sumFn) flush(ctx context.Context, emit func([]byte, logsum.Value), emitTotals func([]byte)) {
 	f.summer.Flush()
-	f.sums.Entries(func(e logsum.Entry) { emit(e.Key, e.Value) })
+	f.sums.Entries(func(e logsum.Entry) { emit([]byte(e.Key), e.Value) })
 	sessionsCtr.Inc(ctx, f.sums.Mined.Sessions)
 	botsCtr.Inc(ctx, f.sums.Mined.Bots)
-	emitTotals(logsum.EncodeTotals(f.sums, f.Shards))
+	emitTotals(logsum.EncodeTotals(f.sums, f.Run, f.Shards))
 	f.sums = logsum.New(f.Rules)
 	f.summer.Reset(f.sums)
 }
@@ -249,20 +273,23 @@ func (f *sumFn) flush(ctx context.Context, emit func(string, logsum.Value), emit
 // addValues adds two values of one key.
 func addValues(a, b logsum.Value) logsum.Value { return a.Plus(b) }
 
-// mergeTotals merges two totals (logsum.EncodeTotals).
+// mergeTotals merges two totals (logsum.EncodeTotals) of one run.
 func mergeTotals(a, b []byte) []byte {
-	x, n, err := logsum.DecodeTotals(a)
+	x, run, n, err := logsum.DecodeTotals(a)
 	if err != nil {
 		panic(fmt.Sprintf("speller-beam: totals: %v", err)) // written by this pipeline: a bug
 	}
-	y, _, err := logsum.DecodeTotals(b)
+	y, runY, _, err := logsum.DecodeTotals(b)
 	if err != nil {
 		panic(fmt.Sprintf("speller-beam: totals: %v", err))
+	}
+	if run != runY {
+		panic(fmt.Sprintf("speller-beam: totals of runs %s and %s", run, runY))
 	}
 	if err := x.Merge(y); err != nil {
 		panic(fmt.Sprintf("speller-beam: totals: %v", err))
 	}
-	return logsum.EncodeTotals(x, n)
+	return logsum.EncodeTotals(x, run, n)
 }
 
 // shardFn keys the summed entries by shard.
@@ -270,8 +297,8 @@ type shardFn struct {
 	Shards int
 }
 
-func (f *shardFn) ProcessElement(key string, v logsum.Value, emit func(int, logsum.Entry)) {
-	emit(logsum.ShardOf(key, f.Shards), logsum.Entry{Key: key, Value: v})
+func (f *shardFn) ProcessElement(key []byte, v logsum.Value, emit func(int, entry)) {
+	emit(logsum.ShardOf(string(key), f.Shards), entry{Key: key, Value: v})
 }
 
 // markFn emits an empty entry for every shard, so that every shard file is written, even an empty one.
@@ -279,9 +306,9 @@ type markFn struct {
 	Shards int
 }
 
-func (f *markFn) ProcessElement(_ []byte, emit func(int, logsum.Entry)) {
+func (f *markFn) ProcessElement(_ []byte, emit func(int, entry)) {
 	for i := range f.Shards {
-		emit(i, logsum.Entry{})
+		emit(i, entry{})
 	}
 }
 
@@ -290,17 +317,18 @@ type writeShardFn struct {
 	Out    string
 	Rules  logsum.Rules
 	Shards int
+	Run    logsum.RunID
 }
 
-func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries func(*logsum.Entry) bool, emit func(int)) error {
+func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries func(*entry) bool, emit func(int)) error {
 	var all []logsum.Entry
-	var e logsum.Entry
+	var e entry
 	for entries(&e) {
-		if e.Key != "" {
-			all = append(all, e)
+		if len(e.Key) > 0 { // not markFn's
+			all = append(all, logsum.Entry{Key: string(e.Key), Value: e.Value})
 		}
 	}
-	b, err := logsum.EncodeShard(f.Rules, shard, f.Shards, all)
+	b, err := logsum.EncodeShard(logsum.Shard{Run: f.Run, Rules: f.Rules, Index: shard, Shards: f.Shards, Entries: all})
 	if err != nil {
 		return err
 	}
@@ -314,12 +342,16 @@ func (f *writeShardFn) ProcessElement(ctx context.Context, shard int, entries fu
 // writeTotalsFn writes the totals file, once the shards are written (its side input).
 type writeTotalsFn struct {
 	Out string
+	Run logsum.RunID
 }
 
 func (f *writeTotalsFn) ProcessElement(ctx context.Context, totals []byte, written func(*int) bool) error {
-	_, shards, err := logsum.DecodeTotals(totals)
+	_, run, shards, err := logsum.DecodeTotals(totals)
 	if err != nil {
 		return err
+	}
+	if run != f.Run {
+		return fmt.Errorf("speller-beam: totals of run %s, want %s", run, f.Run)
 	}
 	n := 0
 	var i int
@@ -330,6 +362,33 @@ func (f *writeTotalsFn) ProcessElement(ctx context.Context, totals []byte, writt
 		return fmt.Errorf("speller-beam: %d of %d shards written", n, shards)
 	}
 	return writeFile(ctx, join(f.Out, logsum.TotalsFile), totals)
+}
+
+// RemoveTotals removes the totals file of the aggregates directory out, if there is one: call it before
+// running the pipeline, so that a run that fails midway does not leave the totals of an earlier run next to
+// some of its own shards.
+func RemoveTotals(ctx context.Context, out string) error {
+	p := join(out, logsum.TotalsFile)
+	fs, err := filesystem.New(ctx, p)
+	if err != nil {
+		return fmt.Errorf("speller-beam: %s: %w", p, err)
+	}
+	defer fs.Close()
+	m, err := fs.List(ctx, p)
+	if err != nil {
+		return fmt.Errorf("speller-beam: %s: %w", p, err)
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	rm, ok := fs.(filesystem.Remover)
+	if !ok {
+		return fmt.Errorf("speller-beam: %s: the file system cannot remove files: remove it before running", p)
+	}
+	if err := rm.Remove(ctx, p); err != nil {
+		return fmt.Errorf("speller-beam: remove %s: %w", p, err)
+	}
+	return nil
 }
 
 // join joins a directory (a path or a URL) and a file name.

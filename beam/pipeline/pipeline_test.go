@@ -3,12 +3,19 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/runtime/graphx"
+	pipepb "github.com/apache/beam/sdks/v2/go/pkg/beam/model/pipeline_v1"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 
 	"github.com/spellwright/speller/logsum"
@@ -102,7 +109,23 @@ func TestPrismMatchesLocal(t *testing.T) {
 	}
 	local := encode(t, c)
 
+	// The directory holds an earlier run's sums, with the same shard count: its totals go first, and its
+	// shards are replaced.
 	out := filepath.Join(dir, "sums")
+	earlier := logsum.New(opts.Rules())
+	earlier.Queries["stale query"] = &logsum.QueryStat{Searches: 1}
+	if err := earlier.WriteDir(out, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveTotals(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, logsum.TotalsFile)); !os.IsNotExist(err) {
+		t.Fatalf("RemoveTotals left %s: %v", logsum.TotalsFile, err)
+	}
+	if _, err := logsum.ReadDir(out); !errors.Is(err, logsum.ErrIncomplete) {
+		t.Fatalf("ReadDir without totals: %v, want ErrIncomplete", err)
+	}
 	p, s := beam.NewPipelineWithRoot()
 	if err := Build(s, Config{Logs: []string{log}, Out: out, Shards: 3, Rules: opts.Rules(), FlushEntries: 500}); err != nil {
 		t.Fatal(err)
@@ -139,4 +162,97 @@ func TestPrismMatchesLocal(t *testing.T) {
 func TestMain(m *testing.M) {
 	beam.Init()
 	os.Exit(m.Run())
+}
+
+// TestLongNonASCIIKeys: a query of more than 200 bytes of non-ASCII text, whose pair key is not UTF-8 (the
+// uvarint length of the typed query is a byte ≥ 0x80), goes through the shuffle unchanged: the pipeline's
+// sums are the local trainer's.
+func TestLongNonASCIIKeys(t *testing.T) {
+	long := strings.Repeat("élégante robe de soirée brodée à la main ", 6) + "dentelle"
+	typo := strings.Repeat("élégante robe de soirée brodée à la main ", 6) + "dentele"
+	if len(typo) < 200 {
+		t.Fatalf("query of %d bytes", len(typo))
+	}
+	if k := logsum.PairKey(typo, long, false); utf8.ValidString(k) {
+		t.Fatalf("pair key %q is valid UTF-8: the test tests nothing", k)
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log.parquet")
+	f, err := os.Create(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := querylog.NewWriter(f, querylog.WriteOptions{RowGroupRows: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := fixedTime.UnixMilli()
+	for i := range 5 {
+		id := fmt.Sprintf("séance-ü-%d", i)
+		if err := w.Write(
+			querylog.Row{SessionID: id, TS: ts, Query: typo, HasResults: true, HasClicks: true},
+			querylog.Row{SessionID: id, TS: ts + 5000, Query: long, Results: 40, HasResults: true, Clicks: 1, HasClicks: true},
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	opts := train.LogOptions{}
+	local, _, err := train.SumLogs(context.Background(), []string{log}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if local.Pairs[[2]string{typo, long}] == nil {
+		t.Fatalf("the local trainer mined no pair %q → %q: %v", typo, long, local.Pairs)
+	}
+
+	out := filepath.Join(dir, "sums")
+	p, s := beam.NewPipelineWithRoot()
+	if err := Build(s, Config{Logs: []string{log}, Out: out, Shards: 2, Rules: opts.Rules()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prism.Execute(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := logsum.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Counts, local.Counts) || !reflect.DeepEqual(got.Held, local.Held) || got.Mined != local.Mined {
+		t.Fatalf("pipeline sums\n%+v\nlocal sums\n%+v", got.Counts, local.Counts)
+	}
+}
+
+// TestNoStringCoder: no PCollection of the pipeline is coded as UTF-8 text (Beam's string coder), and the
+// shuffled entries carry no string.
+func TestNoStringCoder(t *testing.T) {
+	p, s := beam.NewPipelineWithRoot()
+	if err := Build(s, Config{Logs: []string{"x.parquet"}, Out: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	edges, _, err := p.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := graphx.Marshal(edges, &graphx.Options{Environment: &pipepb.Environment{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, c := range pb.GetComponents().GetCoders() {
+		if urn := c.GetSpec().GetUrn(); urn == "beam:coder:string_utf8:v1" {
+			t.Errorf("coder %s is %s", id, urn)
+		}
+	}
+	for _, typ := range []reflect.Type{reflect.TypeOf(entry{}), reflect.TypeOf(logsum.Value{})} {
+		for i := range typ.NumField() {
+			if fl := typ.Field(i); fl.Type.Kind() == reflect.String {
+				t.Errorf("%s.%s is a string", typ, fl.Name)
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,7 +63,8 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	tmpDir := fs.String("tmpdir", "", "--log: `DIR` for the temporary partition files (default: the system's)")
 	examplesPath := fs.String("examples", "", "--log: write labelled examples for the tuner to `FILE`, lines typed<TAB>expected<TAB>count")
 	maxExamples := fs.Int("max-examples", train.DefaultMaxExamples, "--log: most examples written, corrections and correct queries in the log's own mix")
-	holdOut := fs.Float64("holdout", 0.05, "--log with --examples: share of sessions set aside (by a hash of the session id): their searches are not counted, and the examples come from them only (0: none; without --examples nothing is held out)")
+	holdOut := fs.Float64("holdout", 0.05, "--log: share of sessions set aside (by a hash of the session id): their searches are not counted, and the examples "+
+		"come from them only (0: none). Unless given: with --aggregates, the aggregates' share; else without --examples nothing is held out")
 	balanced := fs.Bool("balanced-examples", false, "--log: write as many corrections as correct queries instead of the log's own mix")
 	seed := fs.Uint64("seed", 1, "--log: seed of the examples' sample")
 	maxSkipped := fs.Float64("max-skipped", train.DefaultMaxSkipped, "--log: largest share of the log's rows that may be lost, "+
@@ -82,6 +84,8 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	holdOutSet := false
+	fs.Visit(func(f *flag.Flag) { holdOutSet = holdOutSet || f.Name == "holdout" })
 	if *out == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return errUsage
@@ -140,7 +144,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if opts.MinResults <= 0 {
 			opts.MinResults = -1 // every search
 		}
-		if *examplesPath == "" {
+		if *examplesPath == "" && !holdOutSet {
 			opts.HoldOut = 0 // held-out sessions serve the examples only
 		}
 		var files []*os.File
@@ -165,6 +169,14 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if sums, err = logsum.ReadDirs(aggregates); err != nil {
 				return err
 			}
+			if !holdOutSet {
+				opts.HoldOut = sums.Rules.HoldOut // the logs are summed as the aggregates were
+			}
+			if len(logs) > 0 {
+				if err := sameRules(opts.Rules(), sums.Rules); err != nil {
+					return err
+				}
+			}
 		}
 		if len(logs) > 0 {
 			var ls *logsum.Sums
@@ -174,8 +186,10 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			}
 			if sums == nil {
 				sums = ls
+			} else if err := logsum.Disjoint(sums, ls); err != nil {
+				return fmt.Errorf("--log with --aggregates: %w (a log of --log is already summed in the aggregates)", err)
 			} else if err := sums.Merge(ls); err != nil {
-				return fmt.Errorf("--log with --aggregates: %w (give the summing flags the aggregates were made with)", err)
+				return fmt.Errorf("--log with --aggregates: %w", err)
 			}
 		}
 		if *aggregatesOut != "" {
@@ -262,6 +276,31 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 	}
 	return nil
+}
+
+// sameRules returns an error naming the flags that differ when the logs would be summed with rules logs and
+// the aggregates were summed with rules agg: their sums could not be merged.
+func sameRules(logs, agg logsum.Rules) error {
+	if logs == agg {
+		return nil
+	}
+	minResults := func(n int64) string { return strconv.FormatInt(max(n, 0), 10) }
+	var diff []string
+	for _, d := range []struct{ name, log, agg string }{
+		{"--window", logs.Mine.Window.String(), agg.Mine.Window.String()},
+		{"--max-session-searches", strconv.Itoa(logs.Mine.MaxSearches), strconv.Itoa(agg.Mine.MaxSearches)},
+		{"--min-results", minResults(logs.MinResults), minResults(agg.MinResults)},
+		{"--holdout", strconv.FormatFloat(logs.HoldOut, 'g', -1, 64), strconv.FormatFloat(agg.HoldOut, 'g', -1, 64)},
+		{"(fast gap)", logs.Mine.FastGap.String(), agg.Mine.FastGap.String()},
+		{"(fast gaps)", strconv.Itoa(logs.Mine.MaxFastGaps), strconv.Itoa(agg.Mine.MaxFastGaps)},
+		{"(longest query)", strconv.Itoa(logs.MaxQueryBytes), strconv.Itoa(agg.MaxQueryBytes)},
+	} {
+		if d.log != d.agg {
+			diff = append(diff, fmt.Sprintf("%s %s, the aggregates' %s", d.name, d.log, d.agg))
+		}
+	}
+	return fmt.Errorf("--log with --aggregates: %w: %s; give --log the summing flags the aggregates were made with",
+		logsum.ErrRulesDiffer, strings.Join(diff, "; "))
 }
 
 // logError adds to an error of the log trainer the flag that would let training go on.

@@ -334,3 +334,58 @@ func TestTrainLogFeedback(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainAggregatesInputs: --log beside --aggregates made with a hold-out sums the log with the aggregates'
+// hold-out (no --examples needed) and trains the model of one run over both logs; flags that differ from the
+// aggregates' are named; an input given twice (a directory twice, a copy of one, a log already summed in the
+// aggregates) is refused rather than counted twice.
+func TestTrainAggregatesInputs(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := simulateLog(t, dir, "a", "--sessions", "1500", "--seed", "1")
+	b, _ := simulateLog(t, dir, "b", "--sessions", "1500", "--seed", "2")
+	aggA := filepath.Join(dir, "aggA")
+	model := func(name string) string { return filepath.Join(dir, name+".model") }
+	run := func(args ...string) (string, int) {
+		t.Helper()
+		_, stderr, code := runSpeller(t, "", append([]string{"train", "--build-time", "2026-11-23T00:00:00Z"}, args...)...)
+		return stderr, code
+	}
+	if stderr, code := run("--log", a, "--examples", filepath.Join(dir, "ex.tsv"), "--aggregates-out", aggA, "--out", model("a")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stderr, code := run("--log", b, "--aggregates", aggA, "--out", model("ab")); code != 0 {
+		t.Fatalf("--log beside --aggregates made with --holdout: exit %d: %s", code, stderr)
+	}
+	if stderr, code := run("--log", a, "--log", b, "--holdout", "0.05", "--out", model("both")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	ab, _ := os.ReadFile(model("ab"))
+	both, _ := os.ReadFile(model("both"))
+	if len(ab) == 0 || !bytes.Equal(ab, both) {
+		t.Error("--log b --aggregates A (A of log a) trains another model than --log a --log b with A's hold-out")
+	}
+
+	copyA := filepath.Join(dir, "copyA")
+	if err := os.CopyFS(copyA, os.DirFS(aggA)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"other hold-out", []string{"--log", b, "--aggregates", aggA, "--holdout", "0"}, "--holdout 0, the aggregates' 0.05"},
+		{"other window", []string{"--log", b, "--aggregates", aggA, "--window", "1m"}, "--window 1m0s, the aggregates' "},
+		{"directory twice", []string{"--aggregates", aggA, "--aggregates", aggA + "/"}, "given twice"},
+		{"a copy of a directory", []string{"--aggregates", aggA, "--aggregates", copyA}, "the same input twice: log file " + a},
+		{"log already in the aggregates", []string{"--log", a, "--aggregates", aggA}, "a log of --log is already summed in the aggregates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stderr, code := run(append(tt.args, "--out", model("x"))...)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, want 1 with %q:\n%s", code, tt.want, stderr)
+			}
+		})
+	}
+}

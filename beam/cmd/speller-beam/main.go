@@ -61,6 +61,11 @@ func run(ctx context.Context) error {
 	if rules.MinResults <= 0 {
 		rules.MinResults = -1 // every search, as speller train
 	}
+	// A run that fails must not leave an earlier run's totals, which would read as complete; every file of this
+	// run carries its run id (pipeline.Config.Run), so an earlier run's shards cannot pass for this run's either.
+	if err := pipeline.RemoveTotals(ctx, *out); err != nil {
+		return err
+	}
 	p, s := beam.NewPipelineWithRoot()
 	if err := pipeline.Build(s, pipeline.Config{Logs: logs, Out: *out, Shards: *shards, Rules: rules, FlushEntries: *flushAt}); err != nil {
 		return err
