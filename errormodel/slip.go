@@ -29,7 +29,7 @@ import (
 // a letter of another word typed in. Without a prior for them, a letter substituted or inserted far from its
 // neighbours costs what an edit no pair showed costs (17 nats for "parjanoid"), and such a query keeps its
 // typo. The far-key slips get a third of the neighbours' share for substitutions and half of it for
-// insertions, spread over the 26 letters (a far key is 15 to 20 times less likely than a given neighbour);
+// insertions, spread over the 26 letters (a far key is 7 to 16 times less likely than a given neighbour);
 // Options.Far weighs them (0 in models made before them, so their answers do not change).
 const (
 	slipSub       = 0.03
