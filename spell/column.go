@@ -35,7 +35,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		z, dev := c.surprise(t, id), unkLengthDev(t, id)
 		l.surprise, l.length = append(l.surprise, z), append(l.length, dev)
 		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text),
-			unk: unkLength(t, id) + c.p.UnkShape*z + c.p.UnkLength*dev}
+			unk: unkLength(t, id) + c.p.UnkShape*z + c.p.UnkLength*dev, length: c.p.UnkLength * dev}
 		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: inf.unk})
 		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
 		if inf.open {
@@ -124,7 +124,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	floor := c.floor(own)
 	s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
-		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk) < c.opts.WeakMargin) {
+		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk-inf.length) < c.opts.WeakMargin) {
 		inf.weak = true
 		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
 			if wide, ok := c.index.(candidates.Wide); ok {

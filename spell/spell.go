@@ -264,8 +264,10 @@ type tokInfo struct {
 	open   bool   // correctable and not protected: the speller may change it
 	common bool   // a vocabulary word at least Options.KnownLogProb probable
 	weak   bool   // outside the vocabulary, and no candidate explains it well (Options.WeakMargin)
-	// unk is the part of log P_unk that depends on the token (unkLength and shape·surprise), 0 when known.
-	unk float64
+	// unk is the part of log P_unk that depends on the token (unkLength, shape·surprise and the length term
+	// of unk_length), 0 when known; length is the last of them, which does not take part in drawing the
+	// candidates (see typedRank).
+	unk, length float64
 }
 
 type scratch struct {

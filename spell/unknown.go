@@ -61,11 +61,15 @@ func (c *Corrector) surprise(t tokenize.Token, id uint32) float64 {
 	return min(0, c.shape.Surprise(word))
 }
 
-// typedRank is the rank of a typed token against its candidates: log P(t), or log P_unk with the token's
-// own terms (tokInfo.unk) when it is unknown.
+// typedRank is the rank of a typed token against its candidates when they are drawn: log P(t), or log P_unk
+// with the token's own terms (tokInfo.unk) when it is unknown, but for the length term of unk_length. That
+// term makes a short token more probable as typed in the decision (its state's Inner score), not in the
+// drawing: a short token's candidates and wider searches are those of a model without it, as the tuner drew
+// them (spell.Prepared draws candidates under its starting parameters), and a short unknown token does not
+// set off the wide searches (Options.WeakMargin) the more often for it.
 func (c *Corrector) typedRank(inf tokInfo) float64 {
 	if inf.id != langmodel.Unknown {
 		return c.b.LM.LogUnigram(inf.id)
 	}
-	return c.p.LogPUnk + inf.unk
+	return c.p.LogPUnk + inf.unk - inf.length
 }
