@@ -149,8 +149,9 @@ func twoDays(t testing.TB, sessions int) loop {
 }
 
 // TestTwoDays runs two days of 200,000 sessions (twoDays): M2 removes at least half of the wrong automatic
-// corrections of the baseline on day 2 that a table of that day's own answers removes, offers the meant query to as many misspelled searches (within 0.02),
-// and its table grows the bundle by less than 5%. About 20 s.
+// corrections of the baseline on day 2 that a table of that day's own answers removes, offers the meant
+// query to as many misspelled searches (within 0.02), and its table grows the bundle by less than 5%. About
+// 30 s.
 func TestTwoDays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")

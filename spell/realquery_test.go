@@ -8,8 +8,9 @@ import (
 )
 
 // TestRealQueries: queries of the web (not of a shop) on the embedded default model, for the behaviours the
-// change prior, the typing-slip prior (neighbouring keys and far ones), the backoff floor, the misspelling filter of the web word list and the
-// spellings without apostrophes or diacritics were made for. Decisions only, not log odds.
+// change prior, the typing-slip prior (neighbouring keys and far ones), the backoff floor, the misspelling
+// filter of the web word list and the spellings without apostrophes or diacritics were made for. Decisions
+// only, not log odds.
 func TestRealQueries(t *testing.T) {
 	c := defaultCorrector(t)
 	tests := []struct {
