@@ -282,7 +282,7 @@ func TestGetModelInfo(t *testing.T) {
 	if p.Lambda != b.Params.Lambda || p.Slope != b.Params.Slope || p.Intercept != b.Params.Intercept ||
 		p.AutoThreshold != b.Params.AutoThreshold || p.LogPUnk != b.Params.LogPUnk || p.LogPSpace != b.Params.LogPSpace ||
 		p.LogPTypo != b.Params.LogPTypo || p.MinBackoff != b.Params.MinBackoff || p.UnkShape != b.Params.UnkShape ||
-		p.LogPTypo == 0 {
+		p.UnkLength != b.Params.UnkLength || p.LogPTypo == 0 {
 		t.Errorf("hyperparameters %v, want %+v", p, b.Params)
 	}
 	if at := m.LoadedAt.AsTime(); at.Before(before) || at.After(time.Now()) {
