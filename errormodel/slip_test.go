@@ -130,7 +130,7 @@ func TestSlipNotForSpaceEdits(t *testing.T) {
 	c.Add("ear ring", "earring", 2)
 	c.Add("flowergirl", "flower girl", 2)
 	none, slip := c.Model(Options{}), c.Model(Options{Slip: 1})
-	others := []rune("abdeklopsr")
+	const others = "abdeklopsr"
 	for _, kind := range []OpKind{Sub, Ins, Del, Trans} {
 		for _, r := range others {
 			for _, op := range []Op{{kind, Space, r}, {kind, r, Space}} {

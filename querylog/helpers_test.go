@@ -172,7 +172,10 @@ func writeLowLevel(t testing.TB, path string, cols ...lowCol) {
 		t.Fatal(err)
 	}
 	pw := file.NewParquetWriter(f, root, file.WithWriterProps(parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))))
-	rg := pw.AppendRowGroup()
+	rg, err := pw.AppendRowGroupChecked()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cols {
 		cw, err := rg.NextColumn()
 		if err != nil {

@@ -65,7 +65,6 @@ type Counter struct {
 	primary    *langmodel.Builder // raw counts: corpus text, query lists
 	logs       *langmodel.Builder // raw counts of searches (CountQuery), mixed like primary
 	background []weighted         // word-count lists, each scaled at build time
-	primaryMin map[string]bool    // words of the primary sources allowed into the vocabulary
 	// logVocab, once a log was added (AddLogs), holds the only words of the searches allowed into the
 	// vocabulary; until then they enter like the primary words.
 	logVocab map[string]bool
@@ -75,7 +74,6 @@ type Counter struct {
 	Reports []SourceReport
 	// Noisy says what Bundle left out of the noisy word lists.
 	Noisy NoisyReport
-	hash  []string
 	// feedback is the feedback table learned from logs (AddLogs), by model.FeedbackKey.
 	feedback map[uint64]model.FeedbackCount
 }
