@@ -10,6 +10,7 @@ import (
 
 	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/internal/correval"
+	"github.com/spellwright/speller/internal/shareddata"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
 	"github.com/spellwright/speller/simulate"
@@ -17,23 +18,9 @@ import (
 	"github.com/spellwright/speller/train"
 )
 
-// serving is a corrector as the search page uses it.
-// shared returns the path of a file of the shared data, or skips the test.
-func shared(t testing.TB, rel ...string) string {
-	dir := os.Getenv("SPELLER_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	p := filepath.Join(append([]string{dir}, rel...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s not available (set SPELLER_SHARED_DATA to the shared/data directory): %v", p, err)
-	}
-	return p
-}
-
 // twoDayOptions are the simulated days: queries cut from big.txt, errors from the training misspelling lists.
 func twoDayOptions(t testing.TB, sessions int) simulate.Options {
-	cf, err := os.Open(shared(t, "corpus", "big.txt"))
+	cf, err := os.Open(shareddata.Path(t, "corpus", "big.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +31,7 @@ func twoDayOptions(t testing.TB, sessions int) simulate.Options {
 	}
 	var pairs []simulate.Pair
 	for _, name := range []string{"birkbeck.tsv", "codespell.tsv"} {
-		f, err := os.Open(shared(t, "misspellings", "train", name))
+		f, err := os.Open(shareddata.Path(t, "misspellings", "train", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spellwright/speller/internal/shareddata"
 	"github.com/spellwright/speller/querylog"
 )
 
@@ -599,23 +600,10 @@ func TestWriteTruth(t *testing.T) {
 	}
 }
 
-// sharedData is the project's shared data directory, beside the repository.
-func sharedData(t testing.TB, rel ...string) string {
-	dir := os.Getenv("SPELLER_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data")
-	}
-	p := filepath.Join(append([]string{dir}, rel...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s not available (set SPELLER_SHARED_DATA to the shared/data directory): %v", p, err)
-	}
-	return p
-}
-
 // TestSharedData generates 5k sessions from the shared corpus and Birkbeck misspellings.
 func TestSharedData(t *testing.T) {
-	corpus := sharedData(t, "corpus", "big.txt")
-	birkbeck := sharedData(t, "misspellings", "train", "birkbeck.tsv")
+	corpus := shareddata.Path(t, "corpus", "big.txt")
+	birkbeck := shareddata.Path(t, "misspellings", "train", "birkbeck.tsv")
 	cf, err := os.Open(corpus)
 	if err != nil {
 		t.Fatal(err)

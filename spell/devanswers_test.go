@@ -10,17 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spellwright/speller/internal/shareddata"
 	"github.com/spellwright/speller/spell"
 )
-
-// sharedData is the evaluation data: $SPELLER_SHARED_DATA, else beside the project (see the README); tests
-// that need it skip without it.
-var sharedData = func() string {
-	if dir := os.Getenv("SPELLER_SHARED_DATA"); dir != "" {
-		return dir
-	}
-	return filepath.Join("..", "..", "shared", "data")
-}()
 
 // devAnswerFiles are the dev sets whose answers TestDevAnswers pins: the real queries and the word lists.
 var devAnswerFiles = []string{
@@ -34,10 +26,11 @@ const devAnswerBlock = 1000
 
 // devInputs returns the distinct typed inputs of a dev file (first column), in order of first appearance.
 func devInputs(tb testing.TB, rel string) []string {
-	if _, err := os.Stat(sharedData); os.IsNotExist(err) {
-		tb.Skipf("no evaluation data at %s (see README)", sharedData)
+	dir := shareddata.Dir()
+	if _, err := os.Stat(dir); dir == "" || os.IsNotExist(err) {
+		tb.Skipf("no evaluation data at %q (see README)", dir)
 	}
-	f, err := os.Open(filepath.Join(sharedData, rel)) // with the data there, a missing file fails the test
+	f, err := os.Open(filepath.Join(dir, rel)) // with the data there, a missing file fails the test
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,11 +11,9 @@ import (
 
 	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/eval"
+	"github.com/spellwright/speller/internal/shareddata"
 	"github.com/spellwright/speller/model"
 )
-
-// shared is the directory of the project's shared data, beside the repository.
-var shared = filepath.Join("..", "..", "shared", "data")
 
 // trainingRows builds labelled rows from the training misspelling lists — never from the evaluation sets:
 // nMis misspellings (single words, lower-cased, letters only, one row per typed word, typed<TAB>intended)
@@ -23,9 +21,7 @@ var shared = filepath.Join("..", "..", "shared", "data")
 // list), each drawn with a fixed seed. It skips the test when the shared data is absent.
 func trainingRows(tb testing.TB, nMis, nCorrect int) string {
 	tb.Helper()
-	if _, err := os.Stat(shared); err != nil {
-		tb.Skipf("shared data not found at %s (it is beside the repository in CI): %v", shared, err)
-	}
+	shared := shareddata.Path(tb)
 	used := make(map[string]bool)
 	var mis, correct []string
 	for _, f := range []string{"birkbeck.tsv", "codespell.tsv"} {

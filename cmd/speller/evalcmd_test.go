@@ -7,22 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// sharedData is the path of rel in the project's shared data directory, beside the repository (or at
-// $SPELLER_SHARED_DATA); the test is skipped when it is absent.
-func sharedData(t testing.TB, rel ...string) string {
-	t.Helper()
-	dir := os.Getenv("SPELLER_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	p := filepath.Join(append([]string{dir}, rel...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s not available (set SPELLER_SHARED_DATA to the shared/data directory): %v", p, err)
-	}
-	return p
-}
+	"github.com/spellwright/speller/internal/shareddata"
+)
 
 // evalResult is the JSON speller eval prints per file; latency and answers-file fields are pointers so that
 // a test can tell absent from zero.
@@ -194,8 +181,8 @@ func TestEvalChangedColumn(t *testing.T) {
 // TestEvalAnswersPeers scores the Bing Spell Check API's answers on the MS MARCO query sets, which the shared
 // data documents: Bing changes 2.0% of the clean queries and restores 88.5% of the typo queries.
 func TestEvalAnswersPeers(t *testing.T) {
-	queries := sharedData(t, "queries")
-	peers := sharedData(t, "queries", "peers")
+	queries := shareddata.Path(t, "queries")
+	peers := shareddata.Path(t, "queries", "peers")
 	tests := []struct {
 		set, metric string
 		want, tol   float64

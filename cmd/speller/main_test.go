@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/internal/shareddata"
 )
 
 var speller string // the binary under test
@@ -220,7 +221,7 @@ func TestTrainCorrectEval(t *testing.T) {
 
 // TestDevTargets checks the quality targets of the default model on the shared evaluation sets.
 func TestDevTargets(t *testing.T) {
-	dev := sharedData(t, "misspellings", "dev")
+	dev := shareddata.Path(t, "misspellings", "dev")
 	// The default model is tuned for F0.5 on examples from held-out sessions in the traffic's mix (about one
 	// correction in seven): it offers a correction only on strong evidence, which single misspelled words out
 	// of context (the word lists) often lack. The web word list also holds the web's common misspellings as
