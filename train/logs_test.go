@@ -477,13 +477,13 @@ func FuzzDecodeSpill(f *testing.F) {
 		if i > 0 {
 			last, lastTS = tinyRows()[i-1].SessionID, tinyRows()[i-1].TS
 		}
-		b = appendRecord(b, &r, last, lastTS)
+		b = appendRecord(b, r.SessionID, logsum.Search(&r), last, lastTS)
 	}
 	frame := append(appendUvarint(nil, len(b)), b...)
 	f.Add(frame)
 	spelled := querylog.Row{SessionID: "s", TS: 5, Query: "dres", SpellCorrection: "dress",
 		SpellAction: querylog.ActionAutoCorrect, SpellFeedback: querylog.FeedbackRejected}
-	r := appendRecord(nil, &spelled, "", 0)
+	r := appendRecord(nil, spelled.SessionID, logsum.Search(&spelled), "", 0)
 	f.Add(append(appendUvarint(nil, len(r)), r...))
 	f.Add(frame[:len(frame)-3])
 	f.Add([]byte{0x02, 0x01, 0x00})

@@ -97,7 +97,7 @@ func (s *spill) write(batch []querylog.Row) error {
 		x, y := logsum.RowDigest(r, h)
 		d0 += x
 		d1 += y
-		sc.frames[p] = appendRecord(sc.frames[p], r, sc.last[p], sc.lastTS[p])
+		sc.frames[p] = appendRecord(sc.frames[p], r.SessionID, logsum.Search(r), sc.last[p], sc.lastTS[p])
 		sc.last[p], sc.lastTS[p] = r.SessionID, r.TS
 		sc.counts[p]++
 	}
@@ -117,40 +117,42 @@ func (s *spill) write(batch []querylog.Row) error {
 	return err
 }
 
-// appendRecord encodes r after a record of session last at lastTS (last is "" at the start of a frame).
-func appendRecord(b []byte, r *querylog.Row, last string, lastTS int64) []byte {
+// appendRecord encodes the search s of session after a record of session last at lastTS (last is "" at the
+// start of a frame). s is logsum.Search of a row: the one rule that turns a row into what the miner sees (a
+// null count negative, a correction only when the page showed one), which decodeSpill gives back.
+func appendRecord(b []byte, session string, s mine.Search, last string, lastTS int64) []byte {
 	var flags byte
-	same := last != "" && r.SessionID == last
+	same := last != "" && session == last
 	if same {
 		flags |= flagSameSession
 	}
-	if r.HasResults {
+	if s.Results >= 0 {
 		flags |= flagResults
 	}
-	if r.HasClicks {
+	if s.Clicks >= 0 {
 		flags |= flagClicks
 	}
-	if logsum.Spelled(r) {
+	if s.Correction != "" {
 		flags |= flagSpell
 	}
 	b = append(b, flags)
 	if !same {
-		b = binary.AppendUvarint(b, uint64(len(r.SessionID)))
-		b = append(b, r.SessionID...)
+		b = binary.AppendUvarint(b, uint64(len(session)))
+		b = append(b, session...)
 	}
-	b = binary.AppendVarint(b, r.TS-lastTS)
-	b = binary.AppendUvarint(b, uint64(len(r.Query)))
-	b = append(b, r.Query...)
-	if r.HasResults {
-		b = binary.AppendUvarint(b, uint64(max(r.Results, 0)))
+	b = binary.AppendVarint(b, s.TS-lastTS)
+	b = binary.AppendUvarint(b, uint64(len(s.Query)))
+	b = append(b, s.Query...)
+	if s.Results >= 0 {
+		b = binary.AppendUvarint(b, uint64(s.Results))
 	}
-	if r.HasClicks {
-		b = binary.AppendUvarint(b, uint64(max(r.Clicks, 0)))
+	if s.Clicks >= 0 {
+		b = binary.AppendUvarint(b, uint64(s.Clicks))
 	}
 	if flags&flagSpell != 0 {
-		b = binary.AppendUvarint(b, uint64(len(r.SpellCorrection)))
-		b = append(b, r.SpellCorrection...)
-		b = append(b, byte(r.SpellAction), byte(r.SpellFeedback))
+		b = binary.AppendUvarint(b, uint64(len(s.Correction)))
+		b = append(b, s.Correction...)
+		b = append(b, s.Action, s.Feedback)
 	}
 	return b
 }
