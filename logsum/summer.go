@@ -57,7 +57,7 @@ func (m *Summer) Session(hash uint64, s []mine.Search) {
 		if m.clean[i] {
 			st.Clean++
 		}
-		if s[i].Correction != "" && querylog.SpellAction(s[i].Action) != querylog.ActionNone {
+		if s[i].Correction != "" { // shown (Search), counted by the action it was shown as
 			m.answer(&s[i])
 		}
 	}
