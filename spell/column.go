@@ -32,7 +32,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 			return err
 		}
 		id := c.wordID(t, &s.variants)
-		z, dev := c.surprise(t, id), unkLengthDev(t, id)
+		z, dev := c.unknownTerms(t, id)
 		l.surprise, l.length = append(l.surprise, z), append(l.length, dev)
 		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text),
 			unk: unkLength(t, id) + c.p.UnkShape*z + c.p.UnkLength*dev, length: c.p.UnkLength * dev}

@@ -29,9 +29,9 @@ type lattice struct {
 	// another log_p_space can price them again (see priced).
 	spaced []spaced
 	space  spaceCosts
-	// surprise[pos] is the surprise of the typed token at pos as an unknown word (Corrector.surprise),
-	// weighed by shape (unk_shape) in the Inner score of its state, and length[pos] its length term
-	// (unkLengthDev), weighed by unkLen (unk_length), so that a decision under other values can weigh them
+	// surprise[pos] and length[pos] are the terms of the typed token at pos as an unknown word
+	// (Corrector.unknownTerms), weighed by shape (unk_shape) and unkLen (unk_length) in the Inner score of
+	// its state, so that a decision under other values can weigh them
 	// again (see reshaped).
 	surprise, length []float64
 	shape, unkLen    float64

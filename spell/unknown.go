@@ -30,16 +30,6 @@ func unkLength(t tokenize.Token, id uint32) float64 {
 	return unkRuneLogProb * float64(max(0, utf8.RuneCountInString(t.Text)-unkLengthRunes))
 }
 
-// unkLengthDev returns, for an unknown word token, how many runes it is shorter than model.UnkLengthPivot
-// (0 when it is not shorter), the term of log P_unk that model.Params.UnkLength weighs; 0 for other tokens.
-func unkLengthDev(t tokenize.Token, id uint32) float64 {
-	if id != langmodel.Unknown || t.Kind != tokenize.Word {
-		return 0
-	}
-	word, _ := tokenize.Possessive(t.Text) // as for its shape: "'s" is no part of the word's length
-	return float64(max(0, model.UnkLengthPivot-utf8.RuneCountInString(word)))
-}
-
 // newShape builds the character model of the vocabulary's words (charlm), about 0.1 s for 100k words.
 func newShape(lm *langmodel.Model) *charlm.Model {
 	words := make([]string, lm.Len())
@@ -49,16 +39,20 @@ func newShape(lm *langmodel.Model) *charlm.Model {
 	return charlm.New(words)
 }
 
-// surprise returns, for an unknown word token, its surprise under the character model of the vocabulary
-// (charlm.Model.Surprise), never above 0; 0 for other tokens. A string that reads like no word of the
+// unknownTerms returns, for an unknown word token, the two terms of its log P_unk that the tuned weights
+// multiply (0, 0 for other tokens): its surprise under the character model of the vocabulary
+// (charlm.Model.Surprise), never above 0, which unk_shape weighs, and how many runes it is shorter than
+// model.UnkLengthPivot (0 when not shorter), which unk_length weighs. A string that reads like no word of the
 // language ("jellqy") is less probable as an unknown word than one that does ("restoril"), so the correction
-// that explains it wins more easily, while a rare name keeps P_unk.
-func (c *Corrector) surprise(t tokenize.Token, id uint32) float64 {
+// that explains it wins more easily, while a rare name keeps P_unk; a short one ("nfcu") is more probable, as
+// likely an abbreviation or a code as a mistyped word. A possessive's "'s" counts for neither (it is rare in
+// a vocabulary, not in names).
+func (c *Corrector) unknownTerms(t tokenize.Token, id uint32) (surprise, shortBy float64) {
 	if id != langmodel.Unknown || t.Kind != tokenize.Word {
-		return 0
+		return 0, 0
 	}
-	word, _ := tokenize.Possessive(t.Text) // "'s" is rare in a vocabulary, not in names
-	return min(0, c.shape.Surprise(word))
+	word, _ := tokenize.Possessive(t.Text)
+	return min(0, c.shape.Surprise(word)), float64(max(0, model.UnkLengthPivot-utf8.RuneCountInString(word)))
 }
 
 // typedRank is the rank of a typed token against its candidates when they are drawn: log P(t), or log P_unk
