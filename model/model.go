@@ -43,8 +43,9 @@ import (
 // The gunzipped payload is a uvarint count of sections, each a name and its bytes (binenc strings), in this
 // order: "meta" (JSON Metadata), "params" (JSON Params), "lm" (langmodel.Model), "errors"
 // (errormodel.Counts), "protected" and "never_suggest" (term lists: a uvarint count, then the terms as binenc
-// strings, sorted and distinct), "channel" (JSON errormodel.Options) and "feedback" (Feedback). Unknown sections are an error: a newer format gets a new version. Params
-// missing from the JSON (written before the parameter existed) take their DefaultParams value.
+// strings, sorted and distinct), "channel" (JSON errormodel.Options), "feedback" (Feedback) and "decoding"
+// (JSON Decoding). Unknown sections are an error: a newer format gets a new version. Params missing from the
+// JSON (written before the parameter existed) take their DefaultParams value.
 //
 // Format history (keep one fixture per version in testdata/ and a test that it loads):
 //
@@ -61,8 +62,11 @@ import (
 //	            not only a neighbour), and params gain unk_length (a short unknown token is more probable
 //	            as typed). Older files load without them (far and unk_length 0), with the answers they were
 //	            tuned for; a binary that knows only version 4 refuses a version-5 file rather than ignore them.
+//	6  2026-12: section "decoding" (Bundle.Decoding: the corrector's options that change answers, pinned in
+//	            the bundle rather than in the binary's defaults). Older files load with LegacyDecoding, the
+//	            options every binary that wrote them used.
 const (
-	FormatVersion = 5
+	FormatVersion = 6
 	// minVersion is the oldest format Read accepts.
 	minVersion = 1
 	magic      = "SPELLMDL"
@@ -199,11 +203,67 @@ type Bundle struct {
 	// Feedback is what shoppers answered to the corrections they were shown (nil: nothing known), which the
 	// corrector's decision consults (spell.ActionFor).
 	Feedback *Feedback
+	// Decoding are the corrector's options that change answers, those the hyperparameters were tuned with
+	// (the trainer writes the corrector's defaults, spell.DefaultDecoding). A zero field leaves the option to
+	// the corrector's default.
+	Decoding Decoding
+}
+
+// Decoding are the options of the corrector (spell.Options, where each is described) that change which
+// candidates are drawn and which readings are decoded, and so the answers: the hyperparameters of a bundle
+// are tuned with them, and a binary whose defaults changed must still answer an old bundle as it was tuned.
+// A zero field means the corrector's default.
+type Decoding struct {
+	MaxDistance   int     `json:"max_distance,omitempty"`
+	ShortToken    int     `json:"short_token,omitempty"`
+	KnownLogProb  float64 `json:"known_log_prob,omitempty"`
+	MaxCandidates int     `json:"max_candidates,omitempty"`
+	NBest         int     `json:"n_best,omitempty"`
+	Beam          float64 `json:"beam,omitempty"`
+	WeakMargin    float64 `json:"weak_margin,omitempty"`
+}
+
+// LegacyDecoding are the options of every binary that wrote the formats before 6 (which did not record
+// them): a bundle of those formats is read with them. Never change them.
+var LegacyDecoding = Decoding{MaxDistance: 2, ShortToken: 4, MaxCandidates: 12, NBest: 5, Beam: 12, WeakMargin: 3}
+
+// Largest values Decoding.Validate accepts: a corrector asked for more would be slow beyond use.
+const (
+	maxDecodingDistance   = 3
+	maxDecodingCandidates = 1000
+	maxDecodingNBest      = 100
+)
+
+// Validate reports whether d can be used.
+func (d Decoding) Validate() error {
+	for name, v := range map[string]float64{"known_log_prob": d.KnownLogProb, "beam": d.Beam,
+		"weak_margin": d.WeakMargin} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("model: decoding option %s is %v", name, v)
+		}
+	}
+	for name, v := range map[string]struct{ v, lo, hi int }{
+		"max_distance":   {d.MaxDistance, 0, maxDecodingDistance},
+		"short_token":    {d.ShortToken, -1, math.MaxInt32},
+		"max_candidates": {d.MaxCandidates, 0, maxDecodingCandidates},
+		"n_best":         {d.NBest, 0, maxDecodingNBest},
+	} {
+		if v.v < v.lo || v.v > v.hi {
+			return fmt.Errorf("model: decoding option %s is %d, want %d to %d", name, v.v, v.lo, v.hi)
+		}
+	}
+	if d.KnownLogProb > 0 {
+		return fmt.Errorf("model: decoding option known_log_prob %v must not be positive", d.KnownLogProb)
+	}
+	return nil
 }
 
 // WriteTo writes the bundle in the current format. The output is deterministic for equal bundles.
 func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 	if err := b.Params.Validate(); err != nil {
+		return 0, err
+	}
+	if err := b.Decoding.Validate(); err != nil {
 		return 0, err
 	}
 	meta, err := json.Marshal(b.Meta)
@@ -230,6 +290,10 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	decoding, err := json.Marshal(b.Decoding)
+	if err != nil {
+		return 0, fmt.Errorf("model: encode decoding options: %w", err)
+	}
 	var e binenc.Encoder
 	e.Uvarint(uint64(len(sectionNames)))
 	for _, s := range []struct {
@@ -237,7 +301,7 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 		data []byte
 	}{{"meta", meta}, {"params", params}, {"lm", lm}, {"errors", em},
 		{"protected", encodeTerms(b.Protected)}, {"never_suggest", encodeTerms(b.NeverSuggest)},
-		{"channel", channel}, {"feedback", feedback}} {
+		{"channel", channel}, {"feedback", feedback}, {"decoding", decoding}} {
 		e.String(s.name)
 		e.String(string(s.data))
 	}
@@ -253,8 +317,9 @@ func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 }
 
 // sectionNames are the sections of the current format, in order; the first four are those of version 1, the
-// first six those of version 2, the first seven those of version 3.
-var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest", "channel", "feedback"}
+// first six those of version 2, the first seven those of version 3, the first eight those of versions 4 and 5.
+var sectionNames = []string{"meta", "params", "lm", "errors", "protected", "never_suggest", "channel", "feedback",
+	"decoding"}
 
 // sectionsOf returns the sections a file of the given format version has.
 func sectionsOf(version uint32) []string {
@@ -265,6 +330,8 @@ func sectionsOf(version uint32) []string {
 		return sectionNames[:6]
 	case 3:
 		return sectionNames[:7]
+	case 4, 5:
+		return sectionNames[:8]
 	}
 	return sectionNames
 }
@@ -446,6 +513,16 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 		var err error
 		if b.Feedback, err = decodeFeedback(sections["feedback"]); err != nil {
 			return nil, err
+		}
+	}
+	b.Decoding = LegacyDecoding
+	if version >= 6 {
+		b.Decoding = Decoding{}
+		if err := json.Unmarshal(sections["decoding"], &b.Decoding); err != nil {
+			return nil, fmt.Errorf("model: %w: decoding: %v", ErrCorrupt, err)
+		}
+		if err := b.Decoding.Validate(); err != nil {
+			return nil, fmt.Errorf("%w (%w)", err, ErrCorrupt)
 		}
 	}
 	return b, nil

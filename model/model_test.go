@@ -207,6 +207,7 @@ func TestFormatFixtures(t *testing.T) {
 		b.Params.LogPSpace = -4.5
 		b.Params.UnkLength = 1.5
 		b.Feedback = fixtureFeedback()
+		b.Decoding = fixtureDecoding
 		if err := b.WriteFile(fixture(model.FormatVersion)); err != nil {
 			t.Fatal(err)
 		}
@@ -252,6 +253,55 @@ func TestFormatFixtures(t *testing.T) {
 		if far := b.Errors.Options().Far; (v >= 5) != (far == errormodel.DefaultFar) || v < 5 && far != 0 {
 			t.Fatalf("format %d fixture: far-key slip weight %v", v, far)
 		}
+		// The decoding options from version 6 on; older files read those their binaries used.
+		if want := map[bool]model.Decoding{true: fixtureDecoding, false: model.LegacyDecoding}[v >= 6]; b.Decoding != want {
+			t.Fatalf("format %d fixture: decoding %+v, want %+v", v, b.Decoding, want)
+		}
+	}
+}
+
+// fixtureDecoding differs from LegacyDecoding in every field, so that the fixture shows each one is read.
+var fixtureDecoding = model.Decoding{MaxDistance: 1, ShortToken: 3, KnownLogProb: -13, MaxCandidates: 8, NBest: 3,
+	Beam: 10, WeakMargin: 2.5}
+
+// TestDecoding: the decoding options round-trip through a bundle, a zero field stays zero (the corrector's
+// default), and options out of range are refused when written and when read.
+func TestDecoding(t *testing.T) {
+	if err := model.LegacyDecoding.Validate(); err != nil {
+		t.Fatalf("LegacyDecoding invalid: %v", err)
+	}
+	for _, d := range []model.Decoding{{}, fixtureDecoding, {Beam: 7}} {
+		b := testmodel.Build(t, "test")
+		b.Decoding = d
+		got, err := model.Read(bytes.NewReader(encode(t, b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Decoding != d {
+			t.Errorf("read %+v, wrote %+v", got.Decoding, d)
+		}
+	}
+	for _, bad := range []model.Decoding{
+		{MaxDistance: -1}, {MaxDistance: 4}, {ShortToken: -2}, {MaxCandidates: -1}, {MaxCandidates: 5000},
+		{NBest: -1}, {NBest: 101}, {Beam: math.NaN()}, {WeakMargin: math.Inf(1)}, {KnownLogProb: 1},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("Validate(%+v) accepted", bad)
+		}
+		b := testmodel.Build(t, "test")
+		b.Decoding = bad
+		if _, err := b.WriteTo(new(bytes.Buffer)); err == nil {
+			t.Errorf("WriteTo accepted decoding %+v", bad)
+		}
+	}
+	b := testmodel.Build(t, "test")
+	for _, data := range []string{`{"max_distance":9}`, `{"beam":"wide"}`, `[]`, ``} {
+		if _, err := model.Read(bytes.NewReader(model.Rewrite(b, "decoding", []byte(data)))); !errors.Is(err, model.ErrCorrupt) {
+			t.Errorf("decoding section %q: Read = %v, want ErrCorrupt", data, err)
+		}
+	}
+	if _, err := model.Read(bytes.NewReader(model.Rewrite(b, "decoding", []byte(`{"n_best":7}`)))); err != nil {
+		t.Errorf("a valid decoding section rewritten: %v", err)
 	}
 }
 

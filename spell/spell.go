@@ -57,14 +57,17 @@ var (
 // NoCandidateLogOdds is the log odds reported when no token of the query has any candidate.
 const NoCandidateLogOdds = -100
 
-// Options configure a Corrector. The zero value works; defaults are filled in by withDefaults.
+// Options configure a Corrector. The zero value works. The options that change answers (MaxDistance,
+// ShortToken, KnownLogProb, MaxCandidates, NBest, Beam, WeakMargin) come, when zero, from the bundle
+// (model.Bundle.Decoding: those its hyperparameters were tuned with), then from the defaults
+// (DefaultDecoding); the others from the defaults. withDefaults fills them in.
 type Options struct {
 	MaxQueryBytes int // longest query accepted, in bytes (default 1024)
 	MaxTokens     int // most tokens accepted (default 32)
 	MaxDistance   int // edit distance of candidates (default 2)
 	// ShortToken is the length in runes up to which a token gets candidates one edit closer than
-	// MaxDistance (default 3; -1 disables): two edits turn a three-letter word into hundreds of others, at
-	// great cost and little use.
+	// MaxDistance (default 4; -1 disables): two edits turn a short word into hundreds of others, at great
+	// cost and little use.
 	ShortToken int
 	// KnownLogProb: a token that is a vocabulary word at least this probable (log P(w)) also gets candidates
 	// one edit closer: a word typed correctly is rarely two edits from the intended one, and correct words are
@@ -76,7 +79,7 @@ type Options struct {
 	NBest         int // paths decoded, the source of alternatives (default 5)
 	// Beam drops candidates whose rank log P(w) + λ·log P(t|w) is more than Beam below the typed token's
 	// own, log P(t) (P_unk when unknown): context cannot make up such a gap, and for a correct common word
-	// it skips nearly every alignment (default 15; negative disables).
+	// it skips nearly every alignment (default 12; negative disables).
 	Beam float64
 	// Index draws candidates; default: a SymSpell index over the model's vocabulary.
 	Index candidates.Index
@@ -97,7 +100,20 @@ type Options struct {
 	TokenCache int
 }
 
-func (o Options) withDefaults() Options {
+// withDefaults fills in the zero options: those that change answers from the bundle's d first.
+func (o Options) withDefaults(d model.Decoding) Options {
+	for _, f := range []struct{ o, d *int }{{&o.MaxDistance, &d.MaxDistance}, {&o.ShortToken, &d.ShortToken},
+		{&o.MaxCandidates, &d.MaxCandidates}, {&o.NBest, &d.NBest}} {
+		if *f.o == 0 {
+			*f.o = *f.d
+		}
+	}
+	for _, f := range []struct{ o, d *float64 }{{&o.KnownLogProb, &d.KnownLogProb}, {&o.Beam, &d.Beam},
+		{&o.WeakMargin, &d.WeakMargin}} {
+		if *f.o == 0 {
+			*f.o = *f.d
+		}
+	}
 	if o.MaxQueryBytes <= 0 {
 		o.MaxQueryBytes = 1024
 	}
@@ -223,7 +239,7 @@ type cachedColumn struct {
 // New returns a Corrector for the bundle. Building the default index takes a few hundred milliseconds for
 // a vocabulary of 100k words, the phonetic index (always built) about 25 ms more.
 func New(b *model.Bundle, opts Options) *Corrector {
-	opts = opts.withDefaults()
+	opts = opts.withDefaults(b.Decoding)
 	// The indexes read the model only: the small ones are built while the SymSpell index is.
 	var (
 		sounds *candidates.Phonetic
@@ -242,6 +258,30 @@ func New(b *model.Bundle, opts Options) *Corrector {
 	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
 		lists: newModelTerms(b), sounds: sounds, shape: shape, backoff: langmodel.NewBackoff(b.Params.MinBackoff),
 		cols: lru.New[string, *cachedColumn](opts.TokenCache)}
+}
+
+// DefaultDecoding returns the defaults of the options that change answers, which a bundle made now is tuned
+// with (the trainer writes them into it).
+func DefaultDecoding() model.Decoding { return decodingOf(Options{}.withDefaults(model.Decoding{})) }
+
+// Decoding returns the options in use that change answers.
+func (c *Corrector) Decoding() model.Decoding { return decodingOf(c.opts) }
+
+// Decoding returns the options that change answers of a corrector New(b, o) would make: o's, then b's, then
+// the defaults.
+func (o Options) Decoding(b *model.Bundle) model.Decoding {
+	return decodingOf(o.withDefaults(b.Decoding))
+}
+
+// decodingOf returns the options of o that change answers; "every vocabulary word" (KnownLogProb −∞) is the
+// zero of model.Decoding.
+func decodingOf(o Options) model.Decoding {
+	d := model.Decoding{MaxDistance: o.MaxDistance, ShortToken: o.ShortToken, MaxCandidates: o.MaxCandidates,
+		NBest: o.NBest, Beam: o.Beam, WeakMargin: o.WeakMargin}
+	if !math.IsInf(o.KnownLogProb, -1) {
+		d.KnownLogProb = o.KnownLogProb
+	}
+	return d
 }
 
 // Bundle returns the model the corrector uses.

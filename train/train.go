@@ -26,6 +26,7 @@ import (
 	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/model"
+	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/tokenize"
 )
 
@@ -497,5 +498,6 @@ func (c *Counter) Bundle(opts Options) (*model.Bundle, error) {
 		Protected:    opts.Protected,
 		NeverSuggest: opts.NeverSuggest,
 		Feedback:     feedback,
+		Decoding:     spell.DefaultDecoding(),
 	}, nil
 }

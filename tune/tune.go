@@ -245,8 +245,11 @@ type SweepPoint struct {
 // Report is the outcome of Run.
 type Report struct {
 	Summary Summary
-	Climb   []Point      // the final climb, on all examples
-	Sweep   []SweepPoint // the intercept from Ranges' minimum to past the auto threshold, on all examples
+	// Decoding are the corrector's options that change answers, those the parameters were tuned with
+	// (Options.Spell over the bundle's own, spell.Options.Decoding); Bundle pins them in the tuned bundle.
+	Decoding model.Decoding
+	Climb    []Point      // the final climb, on all examples
+	Sweep    []SweepPoint // the intercept from Ranges' minimum to past the auto threshold, on all examples
 }
 
 // Run tunes b's parameters on ex and cross-validates the tuning; see the package comment. The choices
@@ -337,7 +340,7 @@ func Run(ctx context.Context, b *model.Bundle, ex []eval.Example, o Options) (*R
 	}
 	s.After = t.readingTally(p, all, after).quality(metric)
 	s.Evals = r.evals
-	return &Report{Summary: s, Climb: climbed.Trace, Sweep: r.sweep(p, all, after)}, nil
+	return &Report{Summary: s, Decoding: o.Spell.Decoding(b), Climb: climbed.Trace, Sweep: r.sweep(p, all, after)}, nil
 }
 
 // run is the state of one Run.
@@ -516,7 +519,7 @@ const tunedSuffix = "-tuned-"
 
 // Bundle returns a copy of b that carries the tuned parameters, a new version — b's (without an earlier
 // tuning's suffix) + "-tuned-" + the first 8 hex digits of the SHA-256 of the parameters' JSON — and the
-// summary as JSON in Meta.Extra["tune"]. The build time is b's, so equal tunings give equal files. The
+// summary as JSON in Meta.Extra["tune"], and the decoding options the tuning used. The build time is b's, so equal tunings give equal files. The
 // language and error models are shared with b.
 func (r *Report) Bundle(b *model.Bundle) (*model.Bundle, error) {
 	p := r.Summary.Params
@@ -534,6 +537,9 @@ func (r *Report) Bundle(b *model.Bundle) (*model.Bundle, error) {
 	sum := sha256.Sum256(pj)
 	out := *b
 	out.Params = p
+	if r.Decoding != (model.Decoding{}) { // a report made by Run (not by hand) has them
+		out.Decoding = r.Decoding
+	}
 	base, _, _ := strings.Cut(b.Meta.Version, tunedSuffix)
 	out.Meta.Version = base + tunedSuffix + hex.EncodeToString(sum[:4])
 	out.Meta.Sources = slices.Clone(b.Meta.Sources)

@@ -341,8 +341,8 @@ func TestCacheMatchesDecide(t *testing.T) {
 	}
 }
 
-// TestRunBundle tunes the fixture model, writes the tuned bundle, reads it back and checks what it carries;
-// a second run with the same seed gives the same bytes.
+// TestRunBundle tunes the fixture model, writes the tuned bundle, reads it back and checks what it carries
+// (the decoding options it was tuned with among them); a second run with the same seed gives the same bytes.
 func TestRunBundle(t *testing.T) {
 	b := testmodel.Build(t, "x")
 	ex := readRows(t, fixtureRows(true)+strings.Join([]string{"red dress\t_", "gold\t_", "jewelry box\t_", "dres\tdress",
@@ -350,7 +350,8 @@ func TestRunBundle(t *testing.T) {
 	dir := t.TempDir()
 	var files [2][]byte
 	for k := range files {
-		rep, err := Run(context.Background(), b, ex, Options{Folds: 4, Seed: 5, Budget: 120, Workers: 1 + k})
+		rep, err := Run(context.Background(), b, ex, Options{Folds: 4, Seed: 5, Budget: 120, Workers: 1 + k,
+			Spell: spell.Options{Beam: 10}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,6 +389,11 @@ func TestRunBundle(t *testing.T) {
 	if !strings.HasPrefix(got.Meta.Version, b.Meta.Version+"-tuned-") || len(got.Meta.Version) != len(b.Meta.Version)+15 ||
 		!slices.Contains(got.Meta.Sources, "tune:labelled.tsv") || got.LM.Len() != b.LM.Len() {
 		t.Errorf("meta %+v", got.Meta)
+	}
+	wantDecoding := b.Decoding
+	wantDecoding.Beam = 10
+	if got.Decoding != wantDecoding {
+		t.Errorf("decoding %+v, want the bundle's with the tuner's beam: %+v", got.Decoding, wantDecoding)
 	}
 	// Tuning a tuned model again replaces the suffix.
 	again, err := (&Report{Summary: s}).Bundle(got)
