@@ -15,6 +15,9 @@
 // index, the way Lucene's DirectSpellChecker works off a search index (much slower, but needs no extra memory
 // and follows the index as documents are added).
 //
+// Sources composes an Index with its wider search and the phonetic index (Phonetic) behind the two searches
+// a corrector makes: near (every word within a distance) and wide (for a token nothing near explains).
+//
 // Distances are counted in runes; a token that is not valid UTF-8 is decoded with each invalid byte as
 // U+FFFD, exactly as a []rune conversion does.
 package candidates

@@ -5,10 +5,8 @@ package spell
 
 import (
 	"context"
-	"slices"
 	"unicode/utf8"
 
-	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/langmodel"
 	"github.com/spellwright/speller/tokenize"
 	"github.com/spellwright/speller/viterbi"
@@ -119,7 +117,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	if runes <= c.opts.ShortToken || inf.common {
 		dist--
 	}
-	s.matches = c.index.Lookup(s.matches[:0], text, dist)
+	s.matches = c.src.Near(s.matches[:0], text, dist)
 	own := c.typedRank(*inf)
 	floor := c.floor(own)
 	s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
@@ -127,10 +125,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk-inf.length) < c.opts.WeakMargin) {
 		inf.weak = true
 		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
-			if wide, ok := c.index.(candidates.Wide); ok {
-				s.matches = wide.LookupWide(s.matches[:0], text, dist+1)
-			}
-			s.matches = c.soundsLike(s.matches, text, dist)
+			s.matches = c.src.Wide(s.matches[:0], text, dist)
 			s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
 		}
 	}
@@ -146,26 +141,12 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	}
 }
 
-// soundsLike appends to matches, the words within dist of token and some one edit further, the words that
-// sound like token (candidates.Phonetic) further than dist and not already there.
-func (c *Corrector) soundsLike(matches []candidates.Match, token string, dist int) []candidates.Match {
-	n := len(matches)
-	matches = c.sounds.Lookup(matches, token, maxSoundsLikeDist)
-	added := slices.DeleteFunc(matches[n:], func(m candidates.Match) bool {
-		return m.Distance <= dist || slices.ContainsFunc(matches[:n], func(o candidates.Match) bool { return o.ID == m.ID })
-	})
-	return matches[:n+len(added)]
-}
-
 // weakRefLogPUnk is the least P_unk the weak-token test (Options.WeakMargin) measures a token's own rank
 // with: the untuned value, model.DefaultParams.LogPUnk. P_unk is a decision parameter, and the tuner moves
 // it by several nats (a lower P_unk makes unknown tokens easier to correct, not well explained ones harder
 // to find); measured on the dev sets with the tuned default model (P_unk −29.8), the test against P_unk alone
 // left "ofca" without its reading "of a" and cost 0.004 on norvig-test1.
 const weakRefLogPUnk = -24
-
-// maxSoundsLikeDist caps the distance computed for the words that sound like a token.
-const maxSoundsLikeDist = 8
 
 // wideMinRunes is the shortest token searched beyond MaxDistance: three edits turn a short token into too
 // many words to rank.

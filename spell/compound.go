@@ -251,7 +251,7 @@ func (c *Corrector) fuzzyParts(sg *segmenter, tm *terms, text string, p, e, d in
 	key := foundKey{sub, d}
 	span, ok := sg.found[key]
 	if !ok {
-		sg.matches = c.index.Lookup(sg.matches[:0], sub, d)
+		sg.matches = c.src.Near(sg.matches[:0], sub, d)
 		sg.matches = slices.DeleteFunc(sg.matches, func(m candidates.Match) bool { return m.Distance != d })
 		sg.best = c.rank(sg.best, &sg.bounds, sg.matches, sub, c.p.LogPUnk, fuzzyPerPart, tm)
 		span.from = int32(len(sg.foundWords))
@@ -381,7 +381,7 @@ func (c *Corrector) pair(s *scratch, q string, i int) {
 	text := string(s.buf)
 	weak := a.weak || b.weak
 	if weak {
-		s.matches = c.index.Lookup(s.matches[:0], text, c.opts.MaxDistance)
+		s.matches = c.src.Near(s.matches[:0], text, c.opts.MaxDistance)
 		floor := c.floor(c.typedRank(a)+c.typedRank(b)) - c.p.Lambda*c.space.ins
 		s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, fuzzyPerPart, &s.terms)
 		for _, r := range s.best {

@@ -212,14 +212,13 @@ func (r *Result) FeedbackApplied() bool { return r.Action != r.ActionBeforeFeedb
 
 // Corrector corrects queries with one model. It is immutable and safe for concurrent use.
 type Corrector struct {
-	b      *model.Bundle
-	p      model.Params
-	space  spaceCosts
-	opts   Options
-	index  candidates.Index
-	lists  *modelTerms
-	sounds *candidates.Phonetic
-	shape  *charlm.Model // the letters of the vocabulary's words: the shape of P_unk
+	b     *model.Bundle
+	p     model.Params
+	space spaceCosts
+	opts  Options
+	src   candidates.Sources // the index, its wider search and the phonetic index
+	lists *modelTerms
+	shape *charlm.Model // the letters of the vocabulary's words: the shape of P_unk
 	// backoff is the language model's floor under p (model.Params.MinBackoff), its logarithm computed once.
 	backoff langmodel.Backoff
 	cols    *lru.Cache[string, *cachedColumn] // the token cache (Options.TokenCache); nil: none
@@ -255,9 +254,9 @@ func New(b *model.Bundle, opts Options) *Corrector {
 		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance, NoCounts: true})
 	}
 	wg.Wait()
-	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts, index: idx,
-		lists: newModelTerms(b), sounds: sounds, shape: shape, backoff: langmodel.NewBackoff(b.Params.MinBackoff),
-		cols: lru.New[string, *cachedColumn](opts.TokenCache)}
+	return &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts,
+		src: candidates.Sources{Index: idx, Phonetic: sounds}, lists: newModelTerms(b), shape: shape,
+		backoff: langmodel.NewBackoff(b.Params.MinBackoff), cols: lru.New[string, *cachedColumn](opts.TokenCache)}
 }
 
 // DefaultDecoding returns the defaults of the options that change answers, which a bundle made now is tuned
@@ -293,8 +292,8 @@ func (c *Corrector) Params() model.Params { return c.p }
 // WithParams returns a corrector sharing c's model and index with other hyperparameters, and a token cache
 // of its own (columns are ranked with λ and P_unk).
 func (c *Corrector) WithParams(p model.Params) *Corrector {
-	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, index: c.index,
-		lists: c.lists, sounds: c.sounds, shape: c.shape, backoff: langmodel.NewBackoff(p.MinBackoff),
+	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, src: c.src,
+		lists: c.lists, shape: c.shape, backoff: langmodel.NewBackoff(p.MinBackoff),
 		cols: lru.New[string, *cachedColumn](c.opts.TokenCache)}
 }
 
