@@ -230,6 +230,10 @@ type Summary struct {
 	Params          model.Params `json:"params"` // chosen on all examples
 	Before          Quality      `json:"before"` // on all examples, with Start
 	After           Quality      `json:"after"`  // on all examples, with Params
+	// HeldOut is cross-validated: every example decided with the parameters tuned on the other folds (pooled
+	// over the folds). After is measured on the examples Params were chosen on, and so flatters them; HeldOut
+	// is the estimate of what users of the tuned bundle get on traffic like the examples.
+	HeldOut Quality `json:"held_out"`
 	Evals           int          `json:"evals"`  // objective evaluations, all climbs
 }
 
@@ -306,6 +310,7 @@ func Run(ctx context.Context, b *model.Bundle, ex []eval.Example, o Options) (*R
 		Before: t.readingTally(r.start, all, before).quality(metric)}
 	s.NeedsCorrection = s.Before.NeedsCorrection
 	var afterScores, beforeScores []float64
+	var heldOut tally
 	for f, test := range Folds(len(ex), o.Folds, o.Seed) {
 		train := complement(len(ex), test)
 		p, c, err := r.fit(ctx, train, foldSeed(o.Seed, f+1), f+1)
@@ -320,15 +325,18 @@ func Run(ctx context.Context, b *model.Bundle, ex []eval.Example, o Options) (*R
 		if err != nil {
 			return nil, err
 		}
+		tested := t.readingTally(p, test, testAfter)
+		heldOut.merge(tested)
 		fs := Fold{Fold: f + 1, Train: len(train), Test: len(test), TrainScore: c.Score, Params: p,
 			Before: t.readingTally(r.start, test, testBefore).quality(metric).Score,
-			After:  t.readingTally(p, test, testAfter).quality(metric).Score}
+			After:  tested.quality(metric).Score}
 		s.FoldScores = append(s.FoldScores, fs)
 		afterScores = append(afterScores, fs.After)
 		beforeScores = append(beforeScores, fs.Before)
 	}
 	s.Mean, s.SD = meanSD(afterScores)
 	s.MeanBefore, s.SDBefore = meanSD(beforeScores)
+	s.HeldOut = heldOut.quality(metric)
 	p, climbed, err := r.fit(ctx, all, o.Seed, o.Folds+1)
 	if err != nil {
 		return nil, err

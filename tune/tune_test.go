@@ -492,3 +492,40 @@ func TestTallyFeedback(t *testing.T) {
 		t.Fatalf("without feedback %+v, refused %+v", plain, refused)
 	}
 }
+
+// TestHeldOut: the cross-validated quality is what the corrector itself does when each example is decided with
+// the parameters tuned without its fold (pooled over the folds, scored by eval.Score), not the quality on the
+// examples the final parameters were chosen on.
+func TestHeldOut(t *testing.T) {
+	b := testmodel.Build(t, "x")
+	ex := readRows(t, fixtureRows(true)+fixtureRows(false)+strings.Join([]string{"red dress\t_", "gold\t_",
+		"jewelry box\t_", "dres\tdress", "flower girl baskt\tflower girl basket", "nike\t_", "zara\t_"}, "\n"))
+	o := Options{Folds: 4, Seed: 3, Budget: 80, Workers: 2}
+	rep, err := Run(context.Background(), b, ex, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Summary
+	c := spell.New(b, spell.Options{})
+	var pooled []eval.Example
+	var outcomes []eval.Outcome
+	for f, test := range Folds(len(ex), o.Folds, o.Seed) {
+		fc := c.WithParams(s.FoldScores[f].Params)
+		for _, i := range test {
+			res, err := fc.Correct(context.Background(), spell.Request{Query: ex[i].Typed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := eval.Outcome{Offered: res.Action != spell.None, Output: ex[i].Typed, BestPath: res.BestPath}
+			if out.Offered {
+				out.Output = res.Correction
+			}
+			pooled, outcomes = append(pooled, ex[i]), append(outcomes, out)
+		}
+	}
+	want, got := eval.Score(pooled, outcomes, nil), s.HeldOut
+	if got.N != len(ex) || got.N != want.N || got.Offered != want.Offered || got.CorrectOffered != want.CorrectOffered ||
+		got.FalseCorrections != want.FalseCorrections || got.Precision != want.Precision || got.Recall != want.Recall {
+		t.Errorf("held out %+v, the corrector with each fold's parameters %+v", got, want)
+	}
+}

@@ -167,7 +167,7 @@ func printTune(w io.Writer, s tune.Summary) {
 	for _, q := range []struct {
 		name string
 		q    tune.Quality
-	}{{"before (start)", s.Before}, {"after (chosen)", s.After}} {
+	}{{"before (start)", s.Before}, {"after (chosen)", s.After}, {"held out (folds)", s.HeldOut}} {
 		autoPrecision := "-"
 		if q.q.AutoCorrected > 0 {
 			autoPrecision = fmt.Sprintf("%.4f", q.q.AutoPrecision)
