@@ -234,7 +234,7 @@ type Summary struct {
 	// over the folds). After is measured on the examples Params were chosen on, and so flatters them; HeldOut
 	// is the estimate of what users of the tuned bundle get on traffic like the examples.
 	HeldOut Quality `json:"held_out"`
-	Evals           int          `json:"evals"`  // objective evaluations, all climbs
+	Evals   int     `json:"evals"` // objective evaluations, all climbs
 }
 
 // SweepPoint is the quality of the offers at one offer-threshold intercept, the other parameters as chosen.
