@@ -230,11 +230,11 @@ type Summary struct {
 	Params          model.Params `json:"params"` // chosen on all examples
 	Before          Quality      `json:"before"` // on all examples, with Start
 	After           Quality      `json:"after"`  // on all examples, with Params
+	Evals           int          `json:"evals"`  // objective evaluations, all climbs
 	// HeldOut is cross-validated: every example decided with the parameters tuned on the other folds (pooled
 	// over the folds). After is measured on the examples Params were chosen on, and so flatters them; HeldOut
 	// is the estimate of what users of the tuned bundle get on traffic like the examples.
 	HeldOut Quality `json:"held_out"`
-	Evals   int     `json:"evals"` // objective evaluations, all climbs
 }
 
 // SweepPoint is the quality of the offers at one offer-threshold intercept, the other parameters as chosen.
