@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -288,6 +289,35 @@ func TestGetModelInfo(t *testing.T) {
 	if at := m.LoadedAt.AsTime(); at.Before(before) || at.After(time.Now()) {
 		t.Errorf("loaded_at %v not within the test", at)
 	}
+	// The decoding options: the trainer pinned the defaults; a bundle that pins others is served with them.
+	if got, want := decodingOf(m.Decoding), spell.DefaultDecoding(); got != want {
+		t.Errorf("decoding %+v, want the defaults the trainer pinned %+v", got, want)
+	}
+	pinned := *b
+	pinned.Decoding = model.Decoding{MaxDistance: 1, ShortToken: -1, KnownLogProb: -13, MaxCandidates: 7, NBest: 3,
+		Beam: 9, WeakMargin: -1}
+	var buf bytes.Buffer
+	if _, err := pinned.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	writeModelFile(t, f.path, buf.Bytes())
+	if err := f.s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = f.client.GetModelInfo(context.Background(), &spellerv1.GetModelInfoRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodingOf(resp.Model.Decoding); got != pinned.Decoding {
+		t.Errorf("decoding %+v, want the bundle's %+v", got, pinned.Decoding)
+	}
+}
+
+// decodingOf reads the decoding options of a ModelInfo.
+func decodingOf(d *spellerv1.Decoding) model.Decoding {
+	return model.Decoding{MaxDistance: int(d.GetMaxDistance()), ShortToken: int(d.GetShortToken()),
+		KnownLogProb: d.GetKnownLogProb(), MaxCandidates: int(d.GetMaxCandidates()), NBest: int(d.GetNBest()),
+		Beam: d.GetBeam(), WeakMargin: d.GetWeakMargin()}
 }
 
 func TestNoModel(t *testing.T) {

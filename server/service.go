@@ -75,7 +75,7 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	b, p := l.bundle, l.corrector.Params()
+	b, p, d := l.bundle, l.corrector.Params(), l.corrector.Decoding()
 	return &spellerv1.GetModelInfoResponse{Model: &spellerv1.ModelInfo{
 		Version:        l.version,
 		BuildTime:      timestamppb.New(b.Meta.BuildTime),
@@ -97,6 +97,15 @@ func (v *service) GetModelInfo(ctx context.Context, _ *spellerv1.GetModelInfoReq
 		},
 		LoadedAt:        timestamppb.New(l.loadedAt),
 		FeedbackEntries: int64(b.Feedback.Len()),
+		Decoding: &spellerv1.Decoding{
+			MaxDistance:   int32(d.MaxDistance),
+			ShortToken:    int32(d.ShortToken),
+			KnownLogProb:  d.KnownLogProb,
+			MaxCandidates: int32(d.MaxCandidates),
+			NBest:         int32(d.NBest),
+			Beam:          d.Beam,
+			WeakMargin:    d.WeakMargin,
+		},
 	}}, nil
 }
 

@@ -810,8 +810,11 @@ type ModelInfo struct {
 	// feedback_entries is the number of entries of the bundle's feedback table (the shoppers' answers to
 	// corrections, which the decision consults); 0 when it has none.
 	FeedbackEntries int64 `protobuf:"varint,9,opt,name=feedback_entries,json=feedbackEntries,proto3" json:"feedback_entries,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// decoding are the options of the corrector serving the bundle that change answers: those the bundle pins
+	// (the ones its hyperparameters were tuned with), else the defaults.
+	Decoding      *Decoding `protobuf:"bytes,10,opt,name=decoding,proto3" json:"decoding,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ModelInfo) Reset() {
@@ -907,6 +910,116 @@ func (x *ModelInfo) GetFeedbackEntries() int64 {
 	return 0
 }
 
+func (x *ModelInfo) GetDecoding() *Decoding {
+	if x != nil {
+		return x.Decoding
+	}
+	return nil
+}
+
+// Decoding are the corrector's options that change which candidates are drawn and which readings are decoded
+// (see spell.Options).
+type Decoding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// max_distance is the edit distance of candidates.
+	MaxDistance int32 `protobuf:"varint,1,opt,name=max_distance,json=maxDistance,proto3" json:"max_distance,omitempty"`
+	// short_token is the length in runes up to which a token gets candidates one edit closer (-1: none).
+	ShortToken int32 `protobuf:"varint,2,opt,name=short_token,json=shortToken,proto3" json:"short_token,omitempty"`
+	// known_log_prob: a vocabulary word at least this probable (log P) gets candidates one edit closer; 0: every
+	// vocabulary word.
+	KnownLogProb float64 `protobuf:"fixed64,3,opt,name=known_log_prob,json=knownLogProb,proto3" json:"known_log_prob,omitempty"`
+	// max_candidates is the number of candidates kept per token.
+	MaxCandidates int32 `protobuf:"varint,4,opt,name=max_candidates,json=maxCandidates,proto3" json:"max_candidates,omitempty"`
+	// n_best is the number of readings decoded, the source of the alternatives.
+	NBest int32 `protobuf:"varint,5,opt,name=n_best,json=nBest,proto3" json:"n_best,omitempty"`
+	// beam drops candidates more than this many nats below the typed token (negative: none dropped).
+	Beam float64 `protobuf:"fixed64,6,opt,name=beam,proto3" json:"beam,omitempty"`
+	// weak_margin: an unknown token whose best candidate is less than this many nats above it gets the wider
+	// searches (negative: never).
+	WeakMargin    float64 `protobuf:"fixed64,7,opt,name=weak_margin,json=weakMargin,proto3" json:"weak_margin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Decoding) Reset() {
+	*x = Decoding{}
+	mi := &file_speller_v1_speller_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Decoding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Decoding) ProtoMessage() {}
+
+func (x *Decoding) ProtoReflect() protoreflect.Message {
+	mi := &file_speller_v1_speller_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Decoding.ProtoReflect.Descriptor instead.
+func (*Decoding) Descriptor() ([]byte, []int) {
+	return file_speller_v1_speller_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Decoding) GetMaxDistance() int32 {
+	if x != nil {
+		return x.MaxDistance
+	}
+	return 0
+}
+
+func (x *Decoding) GetShortToken() int32 {
+	if x != nil {
+		return x.ShortToken
+	}
+	return 0
+}
+
+func (x *Decoding) GetKnownLogProb() float64 {
+	if x != nil {
+		return x.KnownLogProb
+	}
+	return 0
+}
+
+func (x *Decoding) GetMaxCandidates() int32 {
+	if x != nil {
+		return x.MaxCandidates
+	}
+	return 0
+}
+
+func (x *Decoding) GetNBest() int32 {
+	if x != nil {
+		return x.NBest
+	}
+	return 0
+}
+
+func (x *Decoding) GetBeam() float64 {
+	if x != nil {
+		return x.Beam
+	}
+	return 0
+}
+
+func (x *Decoding) GetWeakMargin() float64 {
+	if x != nil {
+		return x.WeakMargin
+	}
+	return 0
+}
+
 // Hyperparameters are the tuned parameters of the model (see docs/MODEL.md).
 type Hyperparameters struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -941,7 +1054,7 @@ type Hyperparameters struct {
 
 func (x *Hyperparameters) Reset() {
 	*x = Hyperparameters{}
-	mi := &file_speller_v1_speller_proto_msgTypes[11]
+	mi := &file_speller_v1_speller_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +1066,7 @@ func (x *Hyperparameters) String() string {
 func (*Hyperparameters) ProtoMessage() {}
 
 func (x *Hyperparameters) ProtoReflect() protoreflect.Message {
-	mi := &file_speller_v1_speller_proto_msgTypes[11]
+	mi := &file_speller_v1_speller_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1079,7 @@ func (x *Hyperparameters) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hyperparameters.ProtoReflect.Descriptor instead.
 func (*Hyperparameters) Descriptor() ([]byte, []int) {
-	return file_speller_v1_speller_proto_rawDescGZIP(), []int{11}
+	return file_speller_v1_speller_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Hyperparameters) GetLambda() float64 {
@@ -1094,7 +1207,7 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\x15\n" +
 	"\x13GetModelInfoRequest\"C\n" +
 	"\x14GetModelInfoResponse\x12+\n" +
-	"\x05model\x18\x01 \x01(\v2\x15.speller.v1.ModelInfoR\x05model\"\x82\x03\n" +
+	"\x05model\x18\x01 \x01(\v2\x15.speller.v1.ModelInfoR\x05model\"\xb4\x03\n" +
 	"\tModelInfo\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\tR\aversion\x129\n" +
 	"\n" +
@@ -1105,7 +1218,19 @@ const file_speller_v1_speller_proto_rawDesc = "" +
 	"\abigrams\x18\x06 \x01(\x03R\abigrams\x12E\n" +
 	"\x0fhyperparameters\x18\a \x01(\v2\x1b.speller.v1.HyperparametersR\x0fhyperparameters\x127\n" +
 	"\tloaded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\bloadedAt\x12)\n" +
-	"\x10feedback_entries\x18\t \x01(\x03R\x0ffeedbackEntries\"\xbb\x02\n" +
+	"\x10feedback_entries\x18\t \x01(\x03R\x0ffeedbackEntries\x120\n" +
+	"\bdecoding\x18\n" +
+	" \x01(\v2\x14.speller.v1.DecodingR\bdecoding\"\xe7\x01\n" +
+	"\bDecoding\x12!\n" +
+	"\fmax_distance\x18\x01 \x01(\x05R\vmaxDistance\x12\x1f\n" +
+	"\vshort_token\x18\x02 \x01(\x05R\n" +
+	"shortToken\x12$\n" +
+	"\x0eknown_log_prob\x18\x03 \x01(\x01R\fknownLogProb\x12%\n" +
+	"\x0emax_candidates\x18\x04 \x01(\x05R\rmaxCandidates\x12\x15\n" +
+	"\x06n_best\x18\x05 \x01(\x05R\x05nBest\x12\x12\n" +
+	"\x04beam\x18\x06 \x01(\x01R\x04beam\x12\x1f\n" +
+	"\vweak_margin\x18\a \x01(\x01R\n" +
+	"weakMargin\"\xbb\x02\n" +
 	"\x0fHyperparameters\x12\x16\n" +
 	"\x06lambda\x18\x01 \x01(\x01R\x06lambda\x12\x14\n" +
 	"\x05slope\x18\x02 \x01(\x01R\x05slope\x12\x1c\n" +
@@ -1144,7 +1269,7 @@ func file_speller_v1_speller_proto_rawDescGZIP() []byte {
 }
 
 var file_speller_v1_speller_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_speller_v1_speller_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_speller_v1_speller_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_speller_v1_speller_proto_goTypes = []any{
 	(Action)(0),                   // 0: speller.v1.Action
 	(*CorrectRequest)(nil),        // 1: speller.v1.CorrectRequest
@@ -1158,8 +1283,9 @@ var file_speller_v1_speller_proto_goTypes = []any{
 	(*GetModelInfoRequest)(nil),   // 9: speller.v1.GetModelInfoRequest
 	(*GetModelInfoResponse)(nil),  // 10: speller.v1.GetModelInfoResponse
 	(*ModelInfo)(nil),             // 11: speller.v1.ModelInfo
-	(*Hyperparameters)(nil),       // 12: speller.v1.Hyperparameters
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*Decoding)(nil),              // 12: speller.v1.Decoding
+	(*Hyperparameters)(nil),       // 13: speller.v1.Hyperparameters
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
 }
 var file_speller_v1_speller_proto_depIdxs = []int32{
 	0,  // 0: speller.v1.CorrectResponse.action:type_name -> speller.v1.Action
@@ -1171,20 +1297,21 @@ var file_speller_v1_speller_proto_depIdxs = []int32{
 	2,  // 6: speller.v1.CorrectBatchResult.response:type_name -> speller.v1.CorrectResponse
 	8,  // 7: speller.v1.CorrectBatchResult.error:type_name -> speller.v1.Status
 	11, // 8: speller.v1.GetModelInfoResponse.model:type_name -> speller.v1.ModelInfo
-	13, // 9: speller.v1.ModelInfo.build_time:type_name -> google.protobuf.Timestamp
-	12, // 10: speller.v1.ModelInfo.hyperparameters:type_name -> speller.v1.Hyperparameters
-	13, // 11: speller.v1.ModelInfo.loaded_at:type_name -> google.protobuf.Timestamp
-	1,  // 12: speller.v1.SpellerService.Correct:input_type -> speller.v1.CorrectRequest
-	5,  // 13: speller.v1.SpellerService.CorrectBatch:input_type -> speller.v1.CorrectBatchRequest
-	9,  // 14: speller.v1.SpellerService.GetModelInfo:input_type -> speller.v1.GetModelInfoRequest
-	2,  // 15: speller.v1.SpellerService.Correct:output_type -> speller.v1.CorrectResponse
-	6,  // 16: speller.v1.SpellerService.CorrectBatch:output_type -> speller.v1.CorrectBatchResponse
-	10, // 17: speller.v1.SpellerService.GetModelInfo:output_type -> speller.v1.GetModelInfoResponse
-	15, // [15:18] is the sub-list for method output_type
-	12, // [12:15] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	14, // 9: speller.v1.ModelInfo.build_time:type_name -> google.protobuf.Timestamp
+	13, // 10: speller.v1.ModelInfo.hyperparameters:type_name -> speller.v1.Hyperparameters
+	14, // 11: speller.v1.ModelInfo.loaded_at:type_name -> google.protobuf.Timestamp
+	12, // 12: speller.v1.ModelInfo.decoding:type_name -> speller.v1.Decoding
+	1,  // 13: speller.v1.SpellerService.Correct:input_type -> speller.v1.CorrectRequest
+	5,  // 14: speller.v1.SpellerService.CorrectBatch:input_type -> speller.v1.CorrectBatchRequest
+	9,  // 15: speller.v1.SpellerService.GetModelInfo:input_type -> speller.v1.GetModelInfoRequest
+	2,  // 16: speller.v1.SpellerService.Correct:output_type -> speller.v1.CorrectResponse
+	6,  // 17: speller.v1.SpellerService.CorrectBatch:output_type -> speller.v1.CorrectBatchResponse
+	10, // 18: speller.v1.SpellerService.GetModelInfo:output_type -> speller.v1.GetModelInfoResponse
+	16, // [16:19] is the sub-list for method output_type
+	13, // [13:16] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_speller_v1_speller_proto_init() }
@@ -1203,7 +1330,7 @@ func file_speller_v1_speller_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_speller_v1_speller_proto_rawDesc), len(file_speller_v1_speller_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
