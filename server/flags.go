@@ -1,9 +1,13 @@
 package server
 
-import "flag"
+import (
+	"flag"
+	"strconv"
+)
 
 // RegisterFlags registers the flags of the options that the server owns on fs, with o's values as defaults:
-// --model, --max-query-bytes, --max-tokens, --max-in-flight, --max-batch, --cache-bytes, --cache-size (deprecated), --token-cache.
+// --model, --max-query-bytes, --max-tokens, --max-in-flight, --max-batch, --cache-bytes, --cache-size (deprecated), --token-cache,
+// --neighbours.
 func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.ModelPath, "model", o.ModelPath, "model bundle `file` to serve and watch for changes (default: the embedded model)")
 	fs.IntVar(&o.MaxQueryBytes, "max-query-bytes", o.MaxQueryBytes, "longest query accepted, in `bytes`")
@@ -13,4 +17,26 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&o.CacheBytes, "cache-bytes", o.CacheBytes, "memory of the response cache of the model serving, in `bytes` (0: 16 MiB; negative: no cache)")
 	fs.IntVar(&o.CacheSize, "cache-size", o.CacheSize, "deprecated, use --cache-bytes: if positive, most answers in the response cache as well (negative: no cache)")
 	fs.IntVar(&o.TokenCache, "token-cache", o.TokenCache, "tokens whose candidates the model serving keeps (0: 16384; negative: no cache)")
+	fs.Var(negated{&o.NoNeighbours}, "neighbours", "keep every vocabulary word's candidates one edit away in memory (about 7 MB, built in the background after a load): most tokens then need no index look-up; the answers are the same")
 }
+
+// negated is a boolean flag that sets the negation of the option it points to.
+type negated struct{ p *bool }
+
+func (n negated) String() string {
+	if n.p == nil {
+		return "true"
+	}
+	return strconv.FormatBool(!*n.p)
+}
+
+func (n negated) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*n.p = !v
+	return nil
+}
+
+func (n negated) IsBoolFlag() bool { return true }

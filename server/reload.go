@@ -96,7 +96,7 @@ func (s *Server) load() (l *loaded, err error) {
 		return nil, fmt.Errorf("server: load %s: the model is empty", name)
 	}
 	c := spell.New(b, spell.Options{MaxQueryBytes: s.opts.MaxQueryBytes, MaxTokens: s.opts.MaxTokens,
-		TokenCache: s.opts.TokenCache})
+		TokenCache: s.opts.TokenCache, Neighbours: !s.opts.NoNeighbours})
 	// One probe query exercises the whole decoder on the new model before it serves.
 	if _, err := c.Correct(context.Background(), spell.Request{Query: "the"}); err != nil {
 		return nil, fmt.Errorf("server: load %s: probe query: %w", name, err)

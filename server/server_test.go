@@ -793,13 +793,23 @@ func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	o.RegisterFlags(fs)
-	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-bytes", "5000", "--cache-size", "-1", "--token-cache", "-2"})
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-bytes", "5000", "--cache-size", "-1", "--token-cache", "-2", "--neighbours=false"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheBytes: 5000, CacheSize: -1, TokenCache: -2}
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheBytes: 5000, CacheSize: -1, TokenCache: -2,
+		NoNeighbours: true}
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
+	}
+	// --neighbours is on by default and as a bare flag.
+	for _, args := range [][]string{nil, {"--neighbours"}, {"--neighbours=false", "--neighbours"}} {
+		var o Options
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		o.RegisterFlags(fs)
+		if err := fs.Parse(args); err != nil || o.NoNeighbours {
+			t.Errorf("%q: NoNeighbours %v, err %v", args, o.NoNeighbours, err)
+		}
 	}
 }
 

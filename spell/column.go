@@ -117,10 +117,14 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	if runes <= c.opts.ShortToken || inf.common {
 		dist--
 	}
-	s.matches = c.src.Near(s.matches[:0], text, dist)
 	own := c.typedRank(*inf)
 	floor := c.floor(own)
-	s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
+	if tab := c.nb.of(); tab != nil && id != langmodel.Unknown && dist == neighbourDistance && text == c.b.LM.Word(id) {
+		s.best = c.rankNeighbours(s.best, &s.bounds, tab, id, text, floor, c.opts.MaxCandidates, &s.terms)
+	} else {
+		s.matches = c.src.Near(s.matches[:0], text, dist)
+		s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
+	}
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
 		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk-inf.length) < c.opts.WeakMargin) {
 		inf.weak = true

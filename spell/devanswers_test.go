@@ -60,9 +60,10 @@ func answer(r *spell.Result) string {
 }
 
 // TestDevAnswers pins every answer of the default model on the dev sets (the engine, without the token
-// cache): an optimisation must not change one. The golden file holds a SHA-256 digest per block of
-// devAnswerBlock distinct inputs of each file (the data itself is not copied into the project). Run with
-// -update after a change meant to move answers, and say so in BENCHMARKS.md.
+// cache, drawing every candidate from the index; and the same with the neighbour table): an optimisation must
+// not change one. The golden file holds a SHA-256 digest per block of devAnswerBlock distinct inputs of each
+// file (the data itself is not copied into the project). Run with -update after a change meant to move
+// answers, and say so in BENCHMARKS.md.
 func TestDevAnswers(t *testing.T) {
 	if raceEnabled {
 		t.Skip("answers are checked without the race detector (40,000 queries)")
@@ -70,7 +71,35 @@ func TestDevAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	c := engineCorrector(t)
+	golden := filepath.Join("testdata", "dev-answers.golden")
+	for _, tc := range []struct {
+		name string
+		c    *spell.Corrector
+	}{{"engine", engineCorrector(t)}, {"neighbours", neighbourCorrector(t)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := devAnswers(t, tc.c)
+			if *update {
+				if tc.name == "engine" {
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("answers on the dev sets changed (file, first input of the block, inputs, digest; "+
+					"go test ./spell -run DevAnswers -update to accept):\n%s", diff(string(want), got))
+			}
+		})
+	}
+}
+
+// devAnswers returns the digests of c's answers on the dev sets, one line per block.
+func devAnswers(t *testing.T, c *spell.Corrector) string {
 	var out strings.Builder
 	for _, rel := range devAnswerFiles {
 		inputs := devInputs(t, rel)
@@ -88,26 +117,14 @@ func TestDevAnswers(t *testing.T) {
 			fmt.Fprintf(&out, "%s\t%d\t%d\t%x\n", rel, start, len(block), h.Sum(nil)[:12])
 		}
 	}
-	golden := filepath.Join("testdata", "dev-answers.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.String(); got != string(want) {
-		t.Errorf("answers on the dev sets changed (file, first input of the block, inputs, digest; "+
-			"go test ./spell -run DevAnswers -update to accept):\n%s", diff(string(want), got))
-	}
+	return out.String()
 }
 
 // BenchmarkRealQueries corrects real web queries with one typo each (MS MARCO, the dev set), a stream that
 // does not repeat: "engine" without the token cache, "tokencache" with the default one (tokens repeat across
-// queries even when queries do not). It reports the cost per query and per token.
+// queries even when queries do not); "neighbours" without the token cache, with the neighbour table (a
+// vocabulary word typed as it is drawn from memory); "both" with the two, as spelld runs. It reports the cost
+// per query and per token.
 func BenchmarkRealQueries(b *testing.B) {
 	inputs := devInputs(b, "queries/msmarco-a-typo.tsv")
 	tokens := 0
@@ -117,7 +134,8 @@ func BenchmarkRealQueries(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		c    *spell.Corrector
-	}{{"engine", engineCorrector(b)}, {"tokencache", defaultCorrector(b)}} {
+	}{{"engine", engineCorrector(b)}, {"neighbours", neighbourCorrector(b)}, {"tokencache", defaultCorrector(b)},
+		{"both", serverCorrector(b)}} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()

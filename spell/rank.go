@@ -11,10 +11,13 @@ import (
 	"github.com/spellwright/speller/langmodel"
 )
 
-// bound is a candidate with an upper bound of its rank, computed without the error model.
+// bound is a candidate with an upper bound of its rank, computed without the error model, and its emission
+// when it is known already (the neighbour table).
 type bound struct {
-	w  word
-	ub float64
+	w     word
+	ub    float64
+	em    float64
+	hasEM bool
 }
 
 // ranked is a candidate with its emission and rank log P(w) + λ·log P(t|w).
@@ -30,8 +33,7 @@ type ranked struct {
 // matches this skips almost every alignment.
 func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Match, token string, floor float64,
 	k int, tm *terms) []ranked {
-	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
-	minCost := em.MinCost()
+	lm, lambda, minCost := c.b.LM, c.p.Lambda, c.b.Errors.MinCost()
 	bs := (*bounds)[:0]
 	for _, m := range matches {
 		if m.Word == token {
@@ -48,16 +50,49 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 		if ub <= floor {
 			continue
 		}
-		bs = append(bs, bound{word{m.Word, id}, ub})
+		bs = append(bs, bound{w: word{m.Word, id}, ub: ub})
 	}
 	*bounds = bs
+	return c.pick(dst, bs, token, floor, k)
+}
+
+// rankNeighbours is rank of the words one edit from the vocabulary word id (the token), drawn from the
+// neighbour table with their emissions: the same candidates in the same order as the index gives them, so
+// the same ranking, without the look-up and the alignments.
+func (c *Corrector) rankNeighbours(dst []ranked, bounds *[]bound, tab *neighbourTable, id uint32, token string,
+	floor float64, k int, tm *terms) []ranked {
+	lm, lambda, minCost := c.b.LM, c.p.Lambda, c.b.Errors.MinCost()
+	bs := (*bounds)[:0]
+	for j := tab.start[id]; j < tab.start[id+1]; j++ {
+		n := tab.ids[j]
+		if tm.isNever(n) {
+			continue
+		}
+		ub := lm.LogUnigram(n) - lambda*float64(neighbourDistance)*minCost
+		if ub <= floor {
+			continue
+		}
+		bs = append(bs, bound{w: word{lm.Word(n), n}, ub: ub, em: float64(tab.em[j]), hasEM: true})
+	}
+	*bounds = bs
+	return c.pick(dst, bs, token, floor, k)
+}
+
+// pick returns the k best of the candidates bs by log P(w) + λ·log P(t|w) above floor, best first, appended
+// to dst[:0]: in order of their bounds, aligning (or reading the emission of) each while its bound can still
+// beat the k kept.
+func (c *Corrector) pick(dst []ranked, bs []bound, token string, floor float64, k int) []ranked {
+	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
 	slices.SortFunc(bs, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
 	best := dst[:0]
 	for _, b := range bs {
 		if len(best) == k && b.ub <= best[k-1].r {
 			break
 		}
-		e := em.LogProb(token, b.w.text)
+		e := b.em
+		if !b.hasEM {
+			e = em.LogProb(token, b.w.text)
+		}
 		r := lm.LogUnigram(b.w.id) + lambda*e
 		if r <= floor || len(best) == k && r <= best[k-1].r {
 			continue

@@ -320,6 +320,38 @@ func engineCorrector(t testing.TB) *spell.Corrector {
 	return engineC
 }
 
+var (
+	neighbourOnce sync.Once
+	neighbourC    *spell.Corrector
+)
+
+var (
+	serverOnce sync.Once
+	serverC    *spell.Corrector
+)
+
+// serverCorrector has the token cache and the neighbour table, built: spelld's corrector.
+func serverCorrector(t testing.TB) *spell.Corrector {
+	serverOnce.Do(func() {
+		serverC = spell.New(defaultCorrector(t).Bundle(), spell.Options{Neighbours: true})
+		if err := serverC.WaitNeighbours(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return serverC
+}
+
+// neighbourCorrector is the engine (no token cache) with the neighbour table, built.
+func neighbourCorrector(t testing.TB) *spell.Corrector {
+	neighbourOnce.Do(func() {
+		neighbourC = spell.New(defaultCorrector(t).Bundle(), spell.Options{TokenCache: -1, Neighbours: true})
+		if err := neighbourC.WaitNeighbours(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return neighbourC
+}
+
 // benchmarkQueries measures Correct over queries in turn: "engine", every token searched anew (no token
 // cache), and "cached", every token found in the token cache (the queries repeat).
 func benchmarkQueries(b *testing.B, queries []string) {

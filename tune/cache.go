@@ -88,6 +88,9 @@ func newTuner(ctx context.Context, b *model.Bundle, ex []eval.Example, so spell.
 	}
 	so.NBest = max(so.NBest, probeNBest)
 	t := &tuner{c: spell.New(b, so), ex: ex, entries: make([]entry, len(ex)), workers: workers}
+	if err := t.c.WaitNeighbours(ctx); err != nil { // when so asks for the table, draw with it from the start
+		return nil, err
+	}
 	corrs := make([][]correction, len(ex))
 	var (
 		next, done atomic.Int64

@@ -68,7 +68,7 @@ func runCorrect(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c, err := newCorrector(*modelPath, sets)
+	c, err := newCorrector(ctx, *modelPath, sets, false)
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return answersJSON{File: path, Answers: *answersPath, Missing: missing, Conflicts: a.Conflicts, Metrics: m}
 		}
 	} else {
-		c, err := newCorrector(*modelPath, sets)
+		c, err := newCorrector(ctx, *modelPath, sets, true)
 		if err != nil {
 			return err
 		}

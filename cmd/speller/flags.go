@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io"
@@ -43,8 +44,10 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// newCorrector loads the model at path ("" for the embedded default) with the hyperparameter overrides.
-func newCorrector(path string, sets []string) (*spell.Corrector, error) {
+// newCorrector loads the model at path ("" for the embedded default) with the hyperparameter overrides. Many
+// queries to correct (neighbours) make the neighbour table worth building first (spell.Options.Neighbours,
+// about a second): a command that corrects a few queries does without.
+func newCorrector(ctx context.Context, path string, sets []string, neighbours bool) (*spell.Corrector, error) {
 	b, err := data.Load(path)
 	if err != nil {
 		return nil, err
@@ -57,5 +60,9 @@ func newCorrector(path string, sets []string) (*spell.Corrector, error) {
 	if err := b.Params.Validate(); err != nil {
 		return nil, err
 	}
-	return spell.New(b, spell.Options{}), nil
+	c := spell.New(b, spell.Options{Neighbours: neighbours})
+	if err := c.WaitNeighbours(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
 }

@@ -467,7 +467,11 @@ func printHeldOut(ctx context.Context, w io.Writer, b *model.Bundle, path string
 	if err != nil {
 		return err
 	}
-	m, _, err := eval.Run(ctx, correval.Speller{C: spell.New(b, spell.Options{})}, ex)
+	c := spell.New(b, spell.Options{Neighbours: true})
+	if err := c.WaitNeighbours(ctx); err != nil {
+		return err
+	}
+	m, _, err := eval.Run(ctx, correval.Speller{C: c}, ex)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spellwright/speller/data"
 	"github.com/spellwright/speller/eval"
 	"github.com/spellwright/speller/model"
+	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/tune"
 )
 
@@ -88,7 +89,7 @@ func runTune(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	o := tune.Options{Folds: *folds, Seed: *seed, Metric: *metric, Budget: *budget, Restarts: *restarts,
-		AutoPrecision: *autoPrecision, MaxFalseRate: *maxFalse}
+		AutoPrecision: *autoPrecision, MaxFalseRate: *maxFalse, Spell: spell.Options{Neighbours: true}}
 	if *restarts == 0 {
 		o.Restarts = -1
 	}
