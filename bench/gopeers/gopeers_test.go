@@ -59,15 +59,19 @@ var (
 	peer      *fuzzy.Model
 )
 
-// models builds the speller (without its token cache: every token searched anew) and the peer, trained on
-// the default model's words and counts, edit depth 2 (the speller's MaxDistance).
+// models builds the speller (without its token cache: every token searched anew; with the neighbour table,
+// an index of the vocabulary built at load as the peer's map of deletes is) and the peer, trained on the
+// default model's words and counts, edit depth 2 (the speller's MaxDistance).
 func models(b *testing.B) (*spell.Corrector, *fuzzy.Model) {
 	modelOnce.Do(func() {
 		bundle, err := data.Default()
 		if err != nil {
 			b.Fatal(err)
 		}
-		corrector = spell.New(bundle, spell.Options{TokenCache: -1})
+		corrector = spell.New(bundle, spell.Options{TokenCache: -1, Neighbours: true})
+		if err := corrector.WaitNeighbours(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 		peer = fuzzy.NewModel()
 		peer.SetThreshold(1)
 		peer.SetDepth(2)
