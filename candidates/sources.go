@@ -21,7 +21,8 @@ func (s Sources) Near(dst []Match, token string, dist int) []Match {
 
 // Wide appends to dst the words within dist of token and some one edit further (Wide.LookupWide at dist+1;
 // an Index that cannot search there gives those within dist), then the words that sound like token further
-// than dist and not already there, and returns dst. Each word comes once.
+// than dist and not already there, and returns dst. Each word comes once, but for matches without an ID
+// (NoID: not from a Vocabulary), which the search by sound cannot tell apart.
 func (s Sources) Wide(dst []Match, token string, dist int) []Match {
 	n := len(dst)
 	if w, ok := s.Index.(Wide); ok {

@@ -212,7 +212,7 @@ type Bundle struct {
 // Decoding are the options of the corrector (spell.Options, where each is described) that change which
 // candidates are drawn and which readings are decoded, and so the answers: the hyperparameters of a bundle
 // are tuned with them, and a binary whose defaults changed must still answer an old bundle as it was tuned.
-// A zero field means the corrector's default.
+// A zero field means the corrector's default; KnownLogProb "every vocabulary word" is EveryWord.
 type Decoding struct {
 	MaxDistance   int     `json:"max_distance,omitempty"`
 	ShortToken    int     `json:"short_token,omitempty"`
@@ -223,9 +223,14 @@ type Decoding struct {
 	WeakMargin    float64 `json:"weak_margin,omitempty"`
 }
 
-// LegacyDecoding are the options of every binary that wrote the formats before 6 (which did not record
+// EveryWord is Decoding.KnownLogProb for "every vocabulary word": below every log probability, and finite,
+// so that JSON holds it (−∞ it cannot).
+const EveryWord = -math.MaxFloat64
+
+// LegacyDecoding are the options of the last binaries that wrote the formats before 6 (which did not record
 // them): a bundle of those formats is read with them. Never change them.
-var LegacyDecoding = Decoding{MaxDistance: 2, ShortToken: 4, MaxCandidates: 12, NBest: 5, Beam: 12, WeakMargin: 3}
+var LegacyDecoding = Decoding{MaxDistance: 2, ShortToken: 4, KnownLogProb: EveryWord, MaxCandidates: 12, NBest: 5,
+	Beam: 12, WeakMargin: 3}
 
 // Largest values Decoding.Validate accepts: a corrector asked for more would be slow beyond use.
 const (
@@ -236,20 +241,25 @@ const (
 
 // Validate reports whether d can be used.
 func (d Decoding) Validate() error {
-	for name, v := range map[string]float64{"known_log_prob": d.KnownLogProb, "beam": d.Beam,
-		"weak_margin": d.WeakMargin} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("model: decoding option %s is %v", name, v)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"known_log_prob", d.KnownLogProb}, {"beam", d.Beam}, {"weak_margin", d.WeakMargin}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("model: decoding option %s is %v", f.name, f.v)
 		}
 	}
-	for name, v := range map[string]struct{ v, lo, hi int }{
-		"max_distance":   {d.MaxDistance, 0, maxDecodingDistance},
-		"short_token":    {d.ShortToken, -1, math.MaxInt32},
-		"max_candidates": {d.MaxCandidates, 0, maxDecodingCandidates},
-		"n_best":         {d.NBest, 0, maxDecodingNBest},
+	for _, f := range []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"max_distance", d.MaxDistance, 0, maxDecodingDistance},
+		{"short_token", d.ShortToken, -1, math.MaxInt32},
+		{"max_candidates", d.MaxCandidates, 0, maxDecodingCandidates},
+		{"n_best", d.NBest, 0, maxDecodingNBest},
 	} {
-		if v.v < v.lo || v.v > v.hi {
-			return fmt.Errorf("model: decoding option %s is %d, want %d to %d", name, v.v, v.lo, v.hi)
+		if f.v < f.lo || f.v > f.hi {
+			return fmt.Errorf("model: decoding option %s is %d, want %d to %d", f.name, f.v, f.lo, f.hi)
 		}
 	}
 	if d.KnownLogProb > 0 {
@@ -518,8 +528,14 @@ func decode(raw []byte, version uint32) (*Bundle, error) {
 	b.Decoding = LegacyDecoding
 	if version >= 6 {
 		b.Decoding = Decoding{}
-		if err := json.Unmarshal(sections["decoding"], &b.Decoding); err != nil {
+		// An option this build does not know would be ignored, and answers would change: refuse it.
+		dec := json.NewDecoder(bytes.NewReader(sections["decoding"]))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&b.Decoding); err != nil {
 			return nil, fmt.Errorf("model: %w: decoding: %v", ErrCorrupt, err)
+		}
+		if dec.More() {
+			return nil, fmt.Errorf("model: %w: decoding: data after the options", ErrCorrupt)
 		}
 		if err := b.Decoding.Validate(); err != nil {
 			return nil, fmt.Errorf("%w (%w)", err, ErrCorrupt)

@@ -270,7 +270,7 @@ func TestDecoding(t *testing.T) {
 	if err := model.LegacyDecoding.Validate(); err != nil {
 		t.Fatalf("LegacyDecoding invalid: %v", err)
 	}
-	for _, d := range []model.Decoding{{}, fixtureDecoding, {Beam: 7}} {
+	for _, d := range []model.Decoding{{}, fixtureDecoding, {Beam: 7}, model.LegacyDecoding, {KnownLogProb: model.EveryWord}} {
 		b := testmodel.Build(t, "test")
 		b.Decoding = d
 		got, err := model.Read(bytes.NewReader(encode(t, b)))
@@ -295,7 +295,8 @@ func TestDecoding(t *testing.T) {
 		}
 	}
 	b := testmodel.Build(t, "test")
-	for _, data := range []string{`{"max_distance":9}`, `{"beam":"wide"}`, `[]`, ``} {
+	for _, data := range []string{`{"max_distance":9}`, `{"beam":"wide"}`, `[]`, ``,
+		`{"max_distance":2,"surprise":1}`, `{"n_best":3}{"n_best":4}`} { // an option unknown here, data after it
 		if _, err := model.Read(bytes.NewReader(model.Rewrite(b, "decoding", []byte(data)))); !errors.Is(err, model.ErrCorrupt) {
 			t.Errorf("decoding section %q: Read = %v, want ErrCorrupt", data, err)
 		}

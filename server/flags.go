@@ -25,7 +25,7 @@ type negated struct{ p *bool }
 
 func (n negated) String() string {
 	if n.p == nil {
-		return "true"
+		return "false" // the zero value, which flag compares with the default to print "(default true)"
 	}
 	return strconv.FormatBool(!*n.p)
 }

@@ -802,6 +802,12 @@ func TestRegisterFlags(t *testing.T) {
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
 	}
+	var help strings.Builder
+	fs.SetOutput(&help)
+	fs.PrintDefaults()
+	if !strings.Contains(help.String(), "(default true)") {
+		t.Errorf("the help does not say --neighbours is on by default:\n%s", help.String())
+	}
 	// --neighbours is on by default and as a bare flag.
 	for _, args := range [][]string{nil, {"--neighbours"}, {"--neighbours=false", "--neighbours"}} {
 		var o Options

@@ -1,7 +1,7 @@
 package spell
 
-// Building the lattice: the typed token, its candidates (the column, from the token cache or the index
-// searches) and the readings across token boundaries, for every position.
+// Building the lattice: the typed token, its candidates (the column, from the token cache, the neighbour table
+// or the index searches) and the readings across token boundaries, for every position.
 
 import (
 	"context"
@@ -119,7 +119,9 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	}
 	own := c.typedRank(*inf)
 	floor := c.floor(own)
-	if tab := c.nb.of(); tab != nil && id != langmodel.Unknown && dist == neighbourDistance && text == c.b.LM.Word(id) {
+	// A vocabulary word typed as it is (not a variant of one) ranks its neighbours from the table, once built.
+	tab := c.nb.of()
+	if tab != nil && id != langmodel.Unknown && dist == neighbourDistance && text == c.b.LM.Word(id) {
 		s.best = c.rankNeighbours(s.best, &s.bounds, tab, id, text, floor, c.opts.MaxCandidates, &s.terms)
 	} else {
 		s.matches = c.src.Near(s.matches[:0], text, dist)

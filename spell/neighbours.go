@@ -9,10 +9,12 @@ import (
 	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/langmodel"
+	"github.com/spellwright/speller/model"
 )
 
 // The neighbour table (Options.Neighbours): for every vocabulary word, the words one edit away, in the order
-// the index returns them, with the error model's log P(word typed | neighbour meant). Most tokens of a query
+// the default index (SymSpell: immutable, and deterministic in its order) returns them, with the error
+// model's log P(word typed | neighbour meant). Most tokens of a query
 // are vocabulary words typed as they are, and their column is the words one edit away ranked by
 // log P(w) + λ·log P(t|w): with the table it is drawn from memory, without the index's look-up and the
 // alignments, and is the same column. The table depends on the model only (not on the hyperparameters), so
@@ -64,14 +66,14 @@ func buildNeighbours(lm *langmodel.Model, idx candidates.Index, em *errormodel.M
 				matches = idx.Lookup(matches[:0], w, neighbourDistance)
 				c := 0
 				for _, m := range matches {
-					id := m.ID
-					if id == candidates.NoID {
-						id, _ = lm.ID(m.Word)
+					nid := m.ID
+					if nid == candidates.NoID {
+						nid, _ = lm.ID(m.Word)
 					}
-					if m.Word == w || id == langmodel.Unknown {
+					if m.Word == w || nid == langmodel.Unknown {
 						continue // what rank leaves out: the word itself, a word the model cannot score
 					}
-					p.ids = append(p.ids, id)
+					p.ids = append(p.ids, nid)
 					p.em = append(p.em, float32(em.LogProb(w, m.Word)))
 					c++
 				}
@@ -100,14 +102,23 @@ func buildNeighbours(lm *langmodel.Model, idx candidates.Index, em *errormodel.M
 // minNeighbourChunk is the fewest words a goroutine of buildNeighbours takes.
 const minNeighbourChunk = 4096
 
-// startNeighbours builds the table of c's model in the background and returns its holder.
-func startNeighbours(c *Corrector) *neighbours {
+// startNeighbours builds the table in the background and returns its holder. The build cannot be stopped: a
+// corrector replaced within the second it takes (a server's reload) is kept until it ends.
+func startNeighbours(lm *langmodel.Model, idx candidates.Index, em *errormodel.Model) *neighbours {
 	n := &neighbours{done: make(chan struct{})}
 	go func() {
 		defer close(n.done)
-		n.table.Store(buildNeighbours(c.b.LM, c.src.Index, c.b.Errors, runtime.GOMAXPROCS(0)))
+		n.table.Store(buildNeighbours(lm, idx, em, runtime.GOMAXPROCS(0)))
 	}()
 	return n
+}
+
+// neighboursUsable reports whether a corrector with options o would draw any column from the table: the
+// candidates of a vocabulary word are drawn neighbourDistance edits away when MaxDistance is one more, and,
+// when it is neighbourDistance, for the words that are not common (a finite KnownLogProb) and longer than
+// ShortToken.
+func neighboursUsable(o Options) bool {
+	return o.MaxDistance == neighbourDistance+1 || o.MaxDistance == neighbourDistance && o.KnownLogProb > model.EveryWord
 }
 
 // WaitNeighbours waits until the neighbour table (Options.Neighbours) is built, and returns at once when the

@@ -3,6 +3,7 @@ package spell_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/internal/testmodel"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/spell"
@@ -72,6 +74,19 @@ func TestNeighbours(t *testing.T) {
 	if err := check("with other parameters"); err != nil {
 		t.Error(err)
 	}
+	// Other options that draw a vocabulary word's candidates one edit away: the table holds for them too.
+	for _, o := range []spell.Options{{MaxDistance: 1, KnownLogProb: -13}, {ShortToken: -1}, {Beam: -1, MaxCandidates: 3}} {
+		o.TokenCache = -1
+		plain = spell.New(b, o)
+		o.Neighbours = true
+		c = spell.New(b, o)
+		if err := c.WaitNeighbours(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := check("options " + fmt.Sprintf("%+v", o)); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // TestWaitNeighbours: a corrector without the table does not wait; one building it waits until it is built
@@ -93,9 +108,20 @@ func TestWaitNeighbours(t *testing.T) {
 	if raceEnabled {
 		return
 	}
-	big := spell.New(defaultCorrector(t).Bundle(), spell.Options{Neighbours: true}) // about a second to build
+	def := defaultCorrector(t).Bundle()
+	big := spell.New(def, spell.Options{Neighbours: true}) // about a second to build
 	if err := big.WaitNeighbours(canceled); !errors.Is(err, context.Canceled) {
 		t.Errorf("building, a canceled wait: %v, want context.Canceled", err)
+	}
+	// No table where it would never be used (candidates two edits from every word), nor over an index of the
+	// caller's, which may change under it: nothing to wait for.
+	for name, o := range map[string]spell.Options{
+		"max distance 3": {Neighbours: true, MaxDistance: 3},
+		"own index":      {Neighbours: true, Index: candidates.NewSymSpell(def.LM, candidates.SymSpellOptions{})},
+	} {
+		if err := spell.New(def, o).WaitNeighbours(canceled); err != nil {
+			t.Errorf("%s: a table is built (%v)", name, err)
+		}
 	}
 }
 

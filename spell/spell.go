@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"unicode/utf8"
 
@@ -71,7 +70,7 @@ type Options struct {
 	ShortToken int
 	// KnownLogProb: a token that is a vocabulary word at least this probable (log P(w)) also gets candidates
 	// one edit closer: a word typed correctly is rarely two edits from the intended one, and correct words are
-	// most of the traffic. Default (0): every vocabulary word; −13, about the 20,000th English word, limits
+	// most of the traffic. Default (0): every vocabulary word (model.EveryWord); −13, about the 20,000th English word, limits
 	// it to common words. Measured: no change of accuracy on the dev sets or the held-out training set
 	// between the two, and less work for correct rare words.
 	KnownLogProb  float64
@@ -95,7 +94,9 @@ type Options struct {
 	// candidates one edit away with their error-model scores (see neighbourTable: about 1.2 s of CPU and
 	// 7 MB for 125,000 words), from which a vocabulary word typed as it is, most tokens, gets its candidates
 	// without a look-up or an alignment. Answers do not change; WaitNeighbours waits for it. For a server;
-	// a command that corrects a few queries does better without.
+	// a command that corrects a few queries does better without. Only with the default Index (a custom one,
+	// such as a live search index, may change under the table), and only when the options draw a vocabulary
+	// word's candidates one edit away (MaxDistance 2, the default).
 	Neighbours bool
 	// TokenCache is how many tokens' columns a Corrector keeps (default 16,384; negative: none): a token's
 	// candidates, its readings as several words and whether it is weak depend on the token alone, so a
@@ -130,7 +131,7 @@ func (o Options) withDefaults(d model.Decoding) Options {
 		o.MaxDistance = 2
 	}
 	if o.KnownLogProb == 0 {
-		o.KnownLogProb = math.Inf(-1)
+		o.KnownLogProb = model.EveryWord
 	}
 	if o.ShortToken == 0 {
 		o.ShortToken = 4
@@ -243,7 +244,8 @@ type cachedColumn struct {
 }
 
 // New returns a Corrector for the bundle. Building the default index takes a few hundred milliseconds for
-// a vocabulary of 100k words, the phonetic index (always built) about 25 ms more.
+// a vocabulary of 100k words, the phonetic index (always built) about 25 ms more; the neighbour table
+// (Options.Neighbours) is built after New returns, in the background.
 func New(b *model.Bundle, opts Options) *Corrector {
 	opts = opts.withDefaults(b.Decoding)
 	// The indexes read the model only: the small ones are built while the SymSpell index is.
@@ -264,8 +266,8 @@ func New(b *model.Bundle, opts Options) *Corrector {
 	c := &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts,
 		src: candidates.Sources{Index: idx, Phonetic: sounds}, lists: newModelTerms(b), shape: shape,
 		backoff: langmodel.NewBackoff(b.Params.MinBackoff), cols: lru.New[string, *cachedColumn](opts.TokenCache)}
-	if opts.Neighbours {
-		c.nb = startNeighbours(c)
+	if opts.Neighbours && opts.Index == nil && neighboursUsable(opts) {
+		c.nb = startNeighbours(b.LM, idx, b.Errors)
 	}
 	return c
 }
@@ -283,15 +285,12 @@ func (o Options) Decoding(b *model.Bundle) model.Decoding {
 	return decodingOf(o.withDefaults(b.Decoding))
 }
 
-// decodingOf returns the options of o that change answers; "every vocabulary word" (KnownLogProb −∞) is the
-// zero of model.Decoding.
+// decodingOf returns the options of o that change answers (o with its defaults filled in); a KnownLogProb of
+// −∞, which a caller may set, is model.EveryWord, which means the same.
 func decodingOf(o Options) model.Decoding {
-	d := model.Decoding{MaxDistance: o.MaxDistance, ShortToken: o.ShortToken, MaxCandidates: o.MaxCandidates,
-		NBest: o.NBest, Beam: o.Beam, WeakMargin: o.WeakMargin}
-	if !math.IsInf(o.KnownLogProb, -1) {
-		d.KnownLogProb = o.KnownLogProb
-	}
-	return d
+	return model.Decoding{MaxDistance: o.MaxDistance, ShortToken: o.ShortToken,
+		KnownLogProb: max(o.KnownLogProb, model.EveryWord), MaxCandidates: o.MaxCandidates, NBest: o.NBest,
+		Beam: o.Beam, WeakMargin: o.WeakMargin}
 }
 
 // Bundle returns the model the corrector uses.

@@ -527,8 +527,8 @@ const tunedSuffix = "-tuned-"
 
 // Bundle returns a copy of b that carries the tuned parameters, a new version — b's (without an earlier
 // tuning's suffix) + "-tuned-" + the first 8 hex digits of the SHA-256 of the parameters' JSON — and the
-// summary as JSON in Meta.Extra["tune"], and the decoding options the tuning used. The build time is b's, so equal tunings give equal files. The
-// language and error models are shared with b.
+// summary as JSON in Meta.Extra["tune"], and the decoding options the tuning used. The build time is b's, so
+// equal tunings give equal files. The language and error models are shared with b.
 func (r *Report) Bundle(b *model.Bundle) (*model.Bundle, error) {
 	p := r.Summary.Params
 	if err := p.Validate(); err != nil {

@@ -925,8 +925,8 @@ type Decoding struct {
 	MaxDistance int32 `protobuf:"varint,1,opt,name=max_distance,json=maxDistance,proto3" json:"max_distance,omitempty"`
 	// short_token is the length in runes up to which a token gets candidates one edit closer (-1: none).
 	ShortToken int32 `protobuf:"varint,2,opt,name=short_token,json=shortToken,proto3" json:"short_token,omitempty"`
-	// known_log_prob: a vocabulary word at least this probable (log P) gets candidates one edit closer; 0: every
-	// vocabulary word.
+	// known_log_prob: a vocabulary word at least this probable (log P) gets candidates one edit closer; every
+	// vocabulary word does at the lowest double, -1.7976931348623157e308.
 	KnownLogProb float64 `protobuf:"fixed64,3,opt,name=known_log_prob,json=knownLogProb,proto3" json:"known_log_prob,omitempty"`
 	// max_candidates is the number of candidates kept per token.
 	MaxCandidates int32 `protobuf:"varint,4,opt,name=max_candidates,json=maxCandidates,proto3" json:"max_candidates,omitempty"`
