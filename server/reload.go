@@ -68,6 +68,14 @@ func (s *Server) Reload() error {
 		attrs = append(attrs, "previous", old.version)
 	}
 	s.log.Info("model loaded", attrs...)
+	if l.corrector.HasNeighbours() {
+		// The neighbour table is built in the background (spell.Options.Neighbours): say when it serves.
+		go func(c *spell.Corrector, version string) {
+			if err := c.WaitNeighbours(context.Background()); err == nil {
+				s.log.Info("neighbour table built", "version", version, "after_seconds", time.Since(start).Seconds())
+			}
+		}(l.corrector, l.version)
+	}
 	if !l.bundle.Tuned() {
 		s.log.Warn("model never tuned: it offers corrections but applies none automatically (but to queries "+
 			"with no results); tune it on labelled examples of your traffic with `speller tune`",

@@ -789,6 +789,32 @@ func TestTracingOn(t *testing.T) {
 	}
 }
 
+// TestNeighbourTableLogged: a load says when the model's neighbour table is built, unless the options turn it
+// off.
+func TestNeighbourTableLogged(t *testing.T) {
+	built := func(logs *logBuffer) bool {
+		for _, r := range logs.records(t) {
+			if r["msg"] == "neighbour table built" && r["version"] == testBundle(t, "a").Meta.Version {
+				return true
+			}
+		}
+		return false
+	}
+	log, logs := captureLogger()
+	setup(t, "a", Options{Logger: log}, nil)
+	for deadline := time.Now().Add(10 * time.Second); !built(logs); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no \"neighbour table built\" record in 10 s")
+		}
+	}
+	log, logs = captureLogger()
+	setup(t, "a", Options{Logger: log, NoNeighbours: true}, nil)
+	time.Sleep(200 * time.Millisecond) // the fixture's table takes well under that
+	if built(logs) {
+		t.Error("a neighbour table was built with NoNeighbours")
+	}
+}
+
 func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)

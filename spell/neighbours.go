@@ -121,6 +121,10 @@ func neighboursUsable(o Options) bool {
 	return o.MaxDistance == neighbourDistance+1 || o.MaxDistance == neighbourDistance && o.KnownLogProb > model.EveryWord
 }
 
+// HasNeighbours reports whether the corrector has a neighbour table, built or being built: Options.Neighbours,
+// the default index, and options under which it is used.
+func (c *Corrector) HasNeighbours() bool { return c.nb != nil }
+
 // WaitNeighbours waits until the neighbour table (Options.Neighbours) is built, and returns at once when the
 // corrector builds none; it returns ctx.Err() when ctx ends first. Answers are the same before and after:
 // only their cost changes.

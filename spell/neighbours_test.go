@@ -95,10 +95,13 @@ func TestWaitNeighbours(t *testing.T) {
 	b := testmodel.Build(t, "wait")
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := spell.New(b, spell.Options{}).WaitNeighbours(canceled); err != nil {
-		t.Errorf("without the table: %v", err)
+	if c := spell.New(b, spell.Options{}); c.HasNeighbours() || c.WaitNeighbours(canceled) != nil {
+		t.Errorf("without the table: HasNeighbours %v, WaitNeighbours %v", c.HasNeighbours(), c.WaitNeighbours(canceled))
 	}
 	c := spell.New(b, spell.Options{Neighbours: true})
+	if !c.HasNeighbours() {
+		t.Error("HasNeighbours false with the table asked for")
+	}
 	if err := c.WaitNeighbours(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +122,8 @@ func TestWaitNeighbours(t *testing.T) {
 		"max distance 3": {Neighbours: true, MaxDistance: 3},
 		"own index":      {Neighbours: true, Index: candidates.NewSymSpell(def.LM, candidates.SymSpellOptions{})},
 	} {
-		if err := spell.New(def, o).WaitNeighbours(canceled); err != nil {
-			t.Errorf("%s: a table is built (%v)", name, err)
+		if c := spell.New(def, o); c.HasNeighbours() || c.WaitNeighbours(canceled) != nil {
+			t.Errorf("%s: a table is built", name)
 		}
 	}
 }
