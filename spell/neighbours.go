@@ -14,10 +14,9 @@ import (
 
 // The neighbour table (Options.Neighbours): for every vocabulary word, the words one edit away, in the order
 // the default index (SymSpell: immutable, and deterministic in its order) returns them, with the error
-// model's log P(word typed | neighbour meant). Most tokens of a query
-// are vocabulary words typed as they are, and their column is the words one edit away ranked by
-// log P(w) + λ·log P(t|w): with the table it is drawn from memory, without the index's look-up and the
-// alignments, and is the same column. The table depends on the model only (not on the hyperparameters), so
+// model's log P(word typed | neighbour meant). Most tokens of a query are vocabulary words typed as they
+// are, and their column is the words one edit away ranked by log P(w) + λ·log P(t|w): with the table it is
+// drawn from memory, without the index's look-up and the alignments, and is the same column. The table depends on the model only (not on the hyperparameters), so
 // the correctors of WithParams share it. Built once per model, in the background (about 1.2 s of CPU for
 // 125,000 words, spread over the cores; 866,000 neighbours, 7 MB); until it is complete, columns are drawn
 // from the index as without it.
@@ -45,8 +44,9 @@ func (n *neighbours) of() *neighbourTable {
 	return n.table.Load()
 }
 
-// buildNeighbours builds the table of the vocabulary of lm from idx and em with up to workers goroutines.
-func buildNeighbours(lm *langmodel.Model, idx candidates.Index, em *errormodel.Model, workers int) *neighbourTable {
+// buildNeighbours builds the table of the vocabulary of lm, which idx indexes, with em and up to workers
+// goroutines.
+func buildNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormodel.Model, workers int) *neighbourTable {
 	n := lm.Len()
 	workers = max(1, min(workers, n/minNeighbourChunk))
 	type part struct {
@@ -66,14 +66,10 @@ func buildNeighbours(lm *langmodel.Model, idx candidates.Index, em *errormodel.M
 				matches = idx.Lookup(matches[:0], w, neighbourDistance)
 				c := 0
 				for _, m := range matches {
-					nid := m.ID
-					if nid == candidates.NoID {
-						nid, _ = lm.ID(m.Word)
+					if m.Word == w {
+						continue // the word itself, which rank leaves out
 					}
-					if m.Word == w || nid == langmodel.Unknown {
-						continue // what rank leaves out: the word itself, a word the model cannot score
-					}
-					p.ids = append(p.ids, nid)
+					p.ids = append(p.ids, m.ID) // an index over lm: every match has its id
 					p.em = append(p.em, float32(em.LogProb(w, m.Word)))
 					c++
 				}
@@ -104,7 +100,7 @@ const minNeighbourChunk = 4096
 
 // startNeighbours builds the table in the background and returns its holder. The build cannot be stopped: a
 // corrector replaced within the second it takes (a server's reload) is kept until it ends.
-func startNeighbours(lm *langmodel.Model, idx candidates.Index, em *errormodel.Model) *neighbours {
+func startNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormodel.Model) *neighbours {
 	n := &neighbours{done: make(chan struct{})}
 	go func() {
 		defer close(n.done)

@@ -33,7 +33,7 @@ type ranked struct {
 // matches this skips almost every alignment.
 func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Match, token string, floor float64,
 	k int, tm *terms) []ranked {
-	lm, lambda, minCost := c.b.LM, c.p.Lambda, c.b.Errors.MinCost()
+	lm := c.b.LM
 	bs := (*bounds)[:0]
 	for _, m := range matches {
 		if m.Word == token {
@@ -46,7 +46,7 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 		if id == langmodel.Unknown || tm.isNever(id) {
 			continue // a word the language model cannot score, or one never to suggest
 		}
-		ub := lm.LogUnigram(id) - lambda*float64(m.Distance)*minCost
+		ub := c.upper(id, m.Distance)
 		if ub <= floor {
 			continue
 		}
@@ -61,14 +61,14 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 // the same ranking, without the look-up and the alignments.
 func (c *Corrector) rankNeighbours(dst []ranked, bounds *[]bound, tab *neighbourTable, id uint32, token string,
 	floor float64, k int, tm *terms) []ranked {
-	lm, lambda, minCost := c.b.LM, c.p.Lambda, c.b.Errors.MinCost()
+	lm := c.b.LM
 	bs := (*bounds)[:0]
 	for j := tab.start[id]; j < tab.start[id+1]; j++ {
 		n := tab.ids[j]
 		if tm.isNever(n) {
 			continue
 		}
-		ub := lm.LogUnigram(n) - lambda*float64(neighbourDistance)*minCost
+		ub := c.upper(n, neighbourDistance)
 		if ub <= floor {
 			continue
 		}
@@ -76,6 +76,12 @@ func (c *Corrector) rankNeighbours(dst []ranked, bounds *[]bound, tab *neighbour
 	}
 	*bounds = bs
 	return c.pick(dst, bs, token, floor, k)
+}
+
+// upper is the bound of the rank of word id d edits from the token: log P(w) − λ·d·MinCost, as no alignment
+// of d edits costs less.
+func (c *Corrector) upper(id uint32, d int) float64 {
+	return c.b.LM.LogUnigram(id) - c.p.Lambda*float64(d)*c.b.Errors.MinCost()
 }
 
 // pick returns the k best of the candidates bs by log P(w) + λ·log P(t|w) above floor, best first, appended

@@ -70,8 +70,8 @@ type Options struct {
 	ShortToken int
 	// KnownLogProb: a token that is a vocabulary word at least this probable (log P(w)) also gets candidates
 	// one edit closer: a word typed correctly is rarely two edits from the intended one, and correct words are
-	// most of the traffic. Default (0): every vocabulary word (model.EveryWord); −13, about the 20,000th English word, limits
-	// it to common words. Measured: no change of accuracy on the dev sets or the held-out training set
+	// most of the traffic. Default (0): every vocabulary word (model.EveryWord); −13, about the 20,000th
+	// English word, limits it to common words. Measured: no change of accuracy on the dev sets or the held-out training set
 	// between the two, and less work for correct rare words.
 	KnownLogProb  float64
 	MaxCandidates int // candidates kept per token after ranking by P(w)·P(t|w)^λ (default 12)
@@ -259,15 +259,17 @@ func New(b *model.Bundle, opts Options) *Corrector {
 		shape = newShape(b.LM)
 	})
 	idx := opts.Index
+	var sym *candidates.SymSpell // the default index, over the model's vocabulary
 	if idx == nil {
-		idx = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance, NoCounts: true})
+		sym = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance, NoCounts: true})
+		idx = sym
 	}
 	wg.Wait()
 	c := &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts,
 		src: candidates.Sources{Index: idx, Phonetic: sounds}, lists: newModelTerms(b), shape: shape,
 		backoff: langmodel.NewBackoff(b.Params.MinBackoff), cols: lru.New[string, *cachedColumn](opts.TokenCache)}
-	if opts.Neighbours && opts.Index == nil && neighboursUsable(opts) {
-		c.nb = startNeighbours(b.LM, idx, b.Errors)
+	if opts.Neighbours && sym != nil && neighboursUsable(opts) {
+		c.nb = startNeighbours(b.LM, sym, b.Errors)
 	}
 	return c
 }
