@@ -64,7 +64,7 @@ import (
 //	            tuned for; a binary that knows only version 4 refuses a version-5 file rather than ignore them.
 //	6  2026-12: section "decoding" (Bundle.Decoding: the corrector's options that change answers, pinned in
 //	            the bundle rather than in the binary's defaults). Older files load with LegacyDecoding, the
-//	            options every binary that wrote them used.
+//	            options of the last binaries that wrote them.
 const (
 	FormatVersion = 6
 	// minVersion is the oldest format Read accepts.

@@ -48,7 +48,7 @@ import (
 //	log_p_unk   [−40, −10]  log P of a word outside the vocabulary
 //	log_p_typo  [−12, 0]    log prior of changing a typed token, once per change
 //	unk_shape   [0, 3]      weight of an unknown token's surprise under the character model
-//	unk_length  [0, 3]      nats of log P_unk an unknown token gains for each rune it is shorter than 6
+//	unk_length  [0, 6]      nats of log P_unk an unknown token gains for each rune it is shorter than 6
 //
 // auto_threshold is not climbed: it is set afterwards in [intercept, MaxAutoThreshold], keeping
 // AutoThreshold ≥ Intercept as model.Params.Validate requires. The slope of the threshold (per token of the

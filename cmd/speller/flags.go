@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/spell"
 )
 
@@ -60,6 +61,11 @@ func newCorrector(ctx context.Context, path string, sets []string, neighbours bo
 	if err := b.Params.Validate(); err != nil {
 		return nil, err
 	}
+	return correctorOf(ctx, b, neighbours)
+}
+
+// correctorOf returns the corrector of b, with its neighbour table built when asked for.
+func correctorOf(ctx context.Context, b *model.Bundle, neighbours bool) (*spell.Corrector, error) {
 	c := spell.New(b, spell.Options{Neighbours: neighbours})
 	if err := c.WaitNeighbours(ctx); err != nil {
 		return nil, err

@@ -26,7 +26,6 @@ import (
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
-	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/train"
 )
 
@@ -467,8 +466,8 @@ func printHeldOut(ctx context.Context, w io.Writer, b *model.Bundle, path string
 	if err != nil {
 		return err
 	}
-	c := spell.New(b, spell.Options{Neighbours: true})
-	if err := c.WaitNeighbours(ctx); err != nil {
+	c, err := correctorOf(ctx, b, true)
+	if err != nil {
 		return err
 	}
 	m, _, err := eval.Run(ctx, correval.Speller{C: c}, ex)
