@@ -1,10 +1,12 @@
 package candidates
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/spellwright/speller/internal/editdist"
@@ -30,6 +32,11 @@ type SymSpellOptions struct {
 	// NoCounts: Lookup leaves Match.Count 0 instead of asking the Vocabulary, one memory access less per match
 	// for a caller that ranks the matches by its own model.
 	NoCounts bool
+	// Order is the key LookupOrdered visits the words by, highest first, ties by ascending id (nil: the
+	// Vocabulary's Count). A caller that ranks candidates by a bound falling with a key of its own (a
+	// language model's log P(w)) passes that key, so that it can stop at the first word whose bound cannot
+	// win. The index lays its words out in this order, so that the words visited first share cache lines.
+	Order func(id uint32) float64
 }
 
 // Defaults and limits of SymSpellOptions.
@@ -108,14 +115,19 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 //
 // Time per lookup is O(C(P, ≤d) probes + candidates·(2d+1)·len), where P = min(len(token), PrefixLength): 29
 // probes for d = 2, P = 7. Short tokens (1–4 runes) reach every short word and cost more candidates.
+//
+// Words are numbered internally by their place in the order of Options.Order (their rank, highest key
+// first): the postings, the runes and the per-word arrays hold ranks, and a match's rank becomes its id
+// through one array (ids).
 type SymSpell struct {
 	v        Vocabulary
 	opts     SymSpellOptions
-	words    []string // words[id]; "" for words left out by MinCount
-	runes    []rune   // all indexed words' runes, concatenated
-	meta     []uint64 // word id: rune offset (low 32 bits; runes end at meta[id+1]) | classMask << 32
+	ids      []uint32 // ids[rank]: the Vocabulary id of the word of that rank
+	words    []string // words[rank]; "" for words left out by MinCount
+	runes    []rune   // all indexed words' runes, concatenated, by rank
+	meta     []uint64 // by rank: rune offset (low 32 bits; runes end at meta[rank+1]) | classMask << 32
 	buckets  []uint32 // postings of bucket b are postings[buckets[b]:buckets[b+1]]
-	postings []uint32 // id | deleted<<idBits | fingerprint<<(idBits+depthBits)
+	postings []uint32 // rank | deleted<<idBits | fingerprint<<(idBits+depthBits)
 	shift    uint     // bucket(h) = h >> shift
 	idBits   uint     // number of low posting bits holding the id
 	idMask   uint32
@@ -143,7 +155,7 @@ func (s *SymSpell) Stats() SymSpellStats {
 		Buckets:  len(s.buckets) - 1,
 		Runes:    len(s.runes),
 		Bytes: 4*len(s.runes) + 8*len(s.meta) + 4*len(s.buckets) + 4*len(s.postings) +
-			16*len(s.words),
+			16*len(s.words) + 4*len(s.ids),
 	}
 }
 
@@ -246,17 +258,19 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	s := &SymSpell{
 		v:     v,
 		opts:  o,
+		ids:   rankOrder(v, o.Order),
 		words: make([]string, n),
 		meta:  make([]uint64, n+1),
 	}
 
-	// Pass 1: collect the indexed words and decode them into one rune array; bound the number of postings.
+	// Pass 1: collect the indexed words by rank and decode them into one rune array; bound the number of
+	// postings. From here on, a word is its rank (see SymSpell).
 	indexed := make([]bool, n)
 	nbytes := 0
-	for id := range n {
-		if indexed[id] = v.Count(uint32(id)) >= o.MinCount; indexed[id] {
-			s.words[id] = v.Word(uint32(id))
-			nbytes += len(s.words[id])
+	for rank, id := range s.ids {
+		if indexed[rank] = v.Count(id) >= o.MinCount; indexed[rank] {
+			s.words[rank] = v.Word(id)
+			nbytes += len(s.words[rank])
 			s.indexed++
 		}
 	}
@@ -367,15 +381,37 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	return s
 }
 
+// rankOrder returns the ids of v by descending key (the Count when key is nil), ties by ascending id.
+func rankOrder(v Vocabulary, key func(id uint32) float64) []uint32 {
+	n := v.Len()
+	keys := make([]float64, n)
+	ids := make([]uint32, n)
+	for id := range n {
+		ids[id] = uint32(id)
+		if key != nil {
+			keys[id] = key(uint32(id))
+		} else {
+			keys[id] = float64(v.Count(uint32(id)))
+		}
+	}
+	slices.SortFunc(ids, func(a, b uint32) int {
+		if c := cmp.Compare(keys[b], keys[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return ids
+}
+
 // maxDepthIDBits is the most id bits that leave room for the depth in a posting (32 − 2).
 var maxDepthIDBits uint = 30 // a variable so that a test can take the path without depths
 
 // minBuildChunk is the fewest words a core generates the delete hashes of when the index is built.
 const minBuildChunk = 8192
 
-// word returns the runes of word id (empty for words left out by MinCount).
-func (s *SymSpell) word(id uint32) []rune {
-	return s.runes[uint32(s.meta[id]):uint32(s.meta[id+1])]
+// word returns the runes of the word of a rank (empty for words left out by MinCount).
+func (s *SymSpell) word(rank uint32) []rune {
+	return s.runes[uint32(s.meta[rank]):uint32(s.meta[rank+1])]
 }
 
 // fingerprint returns the fingerprint bits of hash h, already shifted into place above the id bits (0 when
@@ -398,11 +434,13 @@ type symScratch struct {
 	q      []rune
 	hashes []uint64
 	cand   []uint32
-	stamp  []uint32 // stamp[id] == gen: id already verified in this call
+	stamp  []uint32 // stamp[rank] == gen: the word of that rank is already kept in this call
 	gen    uint32
 	del    deleter
 	ed     editdist.Scratch
 	pat    editdist.Pattern
+	// bitParallel: pat holds the token (editdist.Pattern.Reset); otherwise distances take editdist.OSA.
+	bitParallel bool
 }
 
 // Lookup appends to dst every indexed word within OSA distance maxDist of token, in no particular order,
@@ -429,23 +467,61 @@ func (s *SymSpell) LookupWide(dst []Match, token string, maxDist int) []Match {
 // lookup implements Lookup and LookupWide: it probes the deletes of at most maxDist runes of the token's window
 // and verifies the words found at OSA distance maxDist.
 func (s *SymSpell) lookup(dst []Match, token string, maxDist int) []Match {
-	if len(token) > 4*s.opts.MaxTokenRunes {
-		return dst // more than MaxTokenRunes runes for sure (a rune takes at most 4 bytes)
-	}
 	sc := s.pool.Get().(*symScratch)
 	defer s.pool.Put(sc)
+	cand, ok := s.gather(sc, token, maxDist)
+	if !ok {
+		return dst
+	}
+	for _, rank := range cand {
+		if d := s.distance(sc, rank, maxDist); d <= maxDist {
+			dst = append(dst, s.match(rank, d))
+		}
+	}
+	return dst
+}
 
+// LookupOrdered calls visit with every indexed word within OSA distance minDist..maxDist of token, each once,
+// in descending order of Options().Order (ties by ascending id), until visit returns false. maxDist is
+// clamped to 0..Options().MaxDistance, and a token longer than Options().MaxTokenRunes runes visits nothing,
+// as in Lookup. It finds the words as Lookup does but verifies the distance of each only when the visit
+// reaches it: a caller ranking the words by a bound that falls along the order (log P(w) less the cheapest
+// edits) stops at the first word that cannot win and skips the verification of the rest. visit must not
+// keep the Match's address; it may look up again.
+func (s *SymSpell) LookupOrdered(token string, minDist, maxDist int, visit func(Match) bool) {
+	maxDist = min(max(maxDist, 0), s.opts.MaxDistance)
+	sc := s.pool.Get().(*symScratch)
+	defer s.pool.Put(sc)
+	cand, ok := s.gather(sc, token, maxDist)
+	if !ok {
+		return
+	}
+	slices.Sort(cand) // ranks: the order of Options().Order
+	for _, rank := range cand {
+		if d := s.distance(sc, rank, maxDist); d >= minDist && d <= maxDist && !visit(s.match(rank, d)) {
+			return
+		}
+	}
+}
+
+// gather returns the ranks of the words that share a delete of at most maxDist runes with token (see How it
+// works) and pass the filters of the distance (length and rune classes), each once, in sc; false when the
+// token is too long to look up. sc.q holds the token's runes and sc.pat its pattern for distance.
+func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, bool) {
+	if len(token) > 4*s.opts.MaxTokenRunes {
+		return nil, false // more than MaxTokenRunes runes for sure (a rune takes at most 4 bytes)
+	}
 	q := sc.q[:0]
 	for _, r := range token {
 		q = append(q, r)
 	}
 	sc.q = q
 	if len(q) > s.opts.MaxTokenRunes {
-		return dst
+		return nil, false
 	}
 	sc.hashes = sc.del.gen(q[:min(len(q), s.opts.PrefixLength)], maxDist, sc.hashes[:0])
 
-	// Gather the ids whose fingerprint matches, made with at most maxDist deletions from the word's window
+	// Gather the ranks whose fingerprint matches, made with at most maxDist deletions from the word's window
 	// (a word within maxDist shares a delete of that depth with the token; see How it works): short tokens
 	// searched one edit away skip the many words that only reach them with two deletions. The bucket loads
 	// of different deletes are independent, which lets the CPU overlap their cache misses.
@@ -462,8 +538,8 @@ func (s *SymSpell) lookup(dst []Match, token string, maxDist int) []Match {
 			}
 		}
 	}
-	sc.cand = cand
 
+	// Keep each word once, and only those the cheap lower bounds of OSA leave within maxDist.
 	sc.gen++
 	if sc.gen == 0 {
 		clear(sc.stamp)
@@ -471,11 +547,10 @@ func (s *SymSpell) lookup(dst []Match, token string, maxDist int) []Match {
 	}
 	gen, stamp := sc.gen, sc.stamp
 	ql, qm := len(q), classMask(q)
-	bitParallel := sc.pat.Reset(q)
-	for _, id := range cand {
-		m0, m1 := s.meta[id], s.meta[id+1]
-		lo, hi := uint32(m0), uint32(m1)
-		wl := int(hi - lo)
+	kept := cand[:0]
+	for _, rank := range cand {
+		m0, m1 := s.meta[rank], s.meta[rank+1]
+		wl := int(uint32(m1) - uint32(m0))
 		if wl-ql > maxDist || ql-wl > maxDist {
 			continue // OSA ≥ difference in length
 		}
@@ -483,23 +558,33 @@ func (s *SymSpell) lookup(dst []Match, token string, maxDist int) []Match {
 		if bits.OnesCount32(qm&^wm) > maxDist || bits.OnesCount32(wm&^qm) > maxDist {
 			continue // OSA ≥ classes on one side only (see classMask)
 		}
-		if stamp[id] == gen {
+		if stamp[rank] == gen {
 			continue
 		}
-		stamp[id] = gen
-		var d int
-		if bitParallel {
-			d = sc.pat.Distance(s.runes[lo:hi], maxDist)
-		} else {
-			d = editdist.OSA(q, s.runes[lo:hi], maxDist, &sc.ed)
-		}
-		if d <= maxDist {
-			m := Match{Word: s.words[id], ID: id, Distance: d}
-			if !s.opts.NoCounts {
-				m.Count = s.v.Count(id)
-			}
-			dst = append(dst, m)
-		}
+		stamp[rank] = gen
+		kept = append(kept, rank)
 	}
-	return dst
+	sc.cand = kept
+	sc.bitParallel = sc.pat.Reset(q)
+	return kept, true
+}
+
+// distance returns the OSA distance between the token of the last gather in sc and the word of a rank, or
+// maxDist+1 when it is larger.
+func (s *SymSpell) distance(sc *symScratch, rank uint32, maxDist int) int {
+	w := s.word(rank)
+	if sc.bitParallel {
+		return sc.pat.Distance(w, maxDist)
+	}
+	return editdist.OSA(sc.q, w, maxDist, &sc.ed)
+}
+
+// match returns the Match of the word of a rank at distance d.
+func (s *SymSpell) match(rank uint32, d int) Match {
+	id := s.ids[rank]
+	m := Match{Word: s.words[rank], ID: id, Distance: d}
+	if !s.opts.NoCounts {
+		m.Count = s.v.Count(id)
+	}
+	return m
 }

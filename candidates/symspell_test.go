@@ -2,6 +2,7 @@ package candidates
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -505,6 +506,15 @@ func FuzzSymSpellLookup(f *testing.F) {
 	f.Add("accomodation", uint8(1))
 	f.Fuzz(func(t *testing.T, token string, d uint8) {
 		checkAgainstBruteForce(t, fuzzIndex(), fuzzVocabulary, token, int(d%4))
+		var got []Match
+		fuzzIndex().LookupOrdered(token, 0, int(d%4), func(m Match) bool {
+			got = append(got, m)
+			return true
+		})
+		want := sortMatches(fuzzIndex().Lookup(nil, token, int(d%4)))
+		if !slices.Equal(sortMatches(got), want) {
+			t.Fatalf("LookupOrdered(%q, 0, %d) = %v, Lookup gives %v", token, d%4, got, want)
+		}
 	})
 }
 
@@ -572,5 +582,63 @@ func TestSymSpellLookupWide(t *testing.T) {
 	}
 	if kept < 20 {
 		t.Fatalf("only %d words three edits away with their window kept", kept)
+	}
+}
+
+// TestSymSpellLookupOrdered: LookupOrdered visits exactly the words Lookup returns at distances minDist..maxDist,
+// each once, by descending Order key and then ascending id, and stops when the visit says so; with and
+// without a key of the caller's (here one that disagrees with the counts, with ties).
+func TestSymSpellLookupOrdered(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	v := testVocabulary(r, 4000, true)
+	queries := testQueries(r, v, 1500)
+	keys := []struct {
+		name  string
+		order func(id uint32) float64
+		key   func(id uint32) float64
+	}{
+		{"counts", nil, func(id uint32) float64 { return float64(v.Count(id)) }},
+		{"custom", func(id uint32) float64 { return float64(id % 97) }, func(id uint32) float64 { return float64(id % 97) }},
+	}
+	for _, k := range keys {
+		t.Run(k.name, func(t *testing.T) {
+			idx := NewSymSpell(v, SymSpellOptions{Order: k.order})
+			visited := 0
+			for _, q := range queries {
+				for _, dd := range [][2]int{{0, 2}, {1, 1}, {1, 2}, {2, 2}, {0, 3}} {
+					var want []Match
+					for _, m := range idx.Lookup(nil, q, dd[1]) {
+						if m.Distance >= dd[0] {
+							want = append(want, m)
+						}
+					}
+					slices.SortFunc(want, func(a, b Match) int {
+						if c := cmp.Compare(k.key(b.ID), k.key(a.ID)); c != 0 {
+							return c
+						}
+						return cmp.Compare(a.ID, b.ID)
+					})
+					var got []Match
+					idx.LookupOrdered(q, dd[0], dd[1], func(m Match) bool {
+						got = append(got, m)
+						return true
+					})
+					if !slices.Equal(got, want) {
+						t.Fatalf("LookupOrdered(%q, %d, %d):\n got %v\nwant %v", q, dd[0], dd[1], got, want)
+					}
+					visited += len(got)
+					if len(want) > 1 { // stop after the first
+						n := 0
+						idx.LookupOrdered(q, dd[0], dd[1], func(Match) bool { n++; return false })
+						if n != 1 {
+							t.Fatalf("LookupOrdered(%q) visited %d words after a stop", q, n)
+						}
+					}
+				}
+			}
+			if visited == 0 {
+				t.Fatal("no word visited")
+			}
+		})
 	}
 }

@@ -124,8 +124,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	if tab != nil && id != langmodel.Unknown && dist == neighbourDistance && text == c.b.LM.Word(id) {
 		s.best = c.rankNeighbours(s.best, &s.bounds, tab, id, text, floor, c.opts.MaxCandidates, &s.terms)
 	} else {
-		s.matches = c.src.Near(s.matches[:0], text, dist)
-		s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
+		s.best = c.nearest(s.best, &s.bounds, &s.matches, text, 0, dist, floor, c.opts.MaxCandidates, &s.terms)
 	}
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
 		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk-inf.length) < c.opts.WeakMargin) {

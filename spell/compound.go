@@ -251,9 +251,7 @@ func (c *Corrector) fuzzyParts(sg *segmenter, tm *terms, text string, p, e, d in
 	key := foundKey{sub, d}
 	span, ok := sg.found[key]
 	if !ok {
-		sg.matches = c.src.Near(sg.matches[:0], sub, d)
-		sg.matches = slices.DeleteFunc(sg.matches, func(m candidates.Match) bool { return m.Distance != d })
-		sg.best = c.rank(sg.best, &sg.bounds, sg.matches, sub, c.p.LogPUnk, fuzzyPerPart, tm)
+		sg.best = c.nearest(sg.best, &sg.bounds, &sg.matches, sub, d, d, c.p.LogPUnk, fuzzyPerPart, tm)
 		span.from = int32(len(sg.foundWords))
 		sg.foundWords = append(sg.foundWords, sg.best...)
 		span.to = int32(len(sg.foundWords))
@@ -381,9 +379,8 @@ func (c *Corrector) pair(s *scratch, q string, i int) {
 	text := string(s.buf)
 	weak := a.weak || b.weak
 	if weak {
-		s.matches = c.src.Near(s.matches[:0], text, c.opts.MaxDistance)
 		floor := c.floor(c.typedRank(a)+c.typedRank(b)) - c.p.Lambda*c.space.ins
-		s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, fuzzyPerPart, &s.terms)
+		s.best = c.nearest(s.best, &s.bounds, &s.matches, text, 0, c.opts.MaxDistance, floor, fuzzyPerPart, &s.terms)
 		for _, r := range s.best {
 			s.lat.add(i, viterbi.State{End: i + 2, First: r.w.id, Last: r.w.id, Emission: r.em + c.space.of(merge)},
 				[]word{r.w}, merge)

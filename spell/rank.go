@@ -99,22 +99,67 @@ func (c *Corrector) pick(dst []ranked, bs []bound, token string, floor float64, 
 		if !b.hasEM {
 			e = em.LogProb(token, b.w.text)
 		}
-		r := lm.LogUnigram(b.w.id) + lambda*e
-		if r <= floor || len(best) == k && r <= best[k-1].r {
-			continue
-		}
-		j := len(best)
-		if j < k {
-			best = append(best, ranked{})
-		} else {
-			j--
-		}
-		for j > 0 && best[j-1].r < r {
-			best[j] = best[j-1]
-			j--
-		}
-		best[j] = ranked{b.w, e, r}
+		best = keep(best, k, ranked{b.w, e, lm.LogUnigram(b.w.id) + lambda*e}, floor)
 	}
+	return best
+}
+
+// keep returns best, the k best candidates so far (best first), with x in its place when it ranks above floor
+// and above the k-th; of equal ranks, the one kept first stays first.
+func keep(best []ranked, k int, x ranked, floor float64) []ranked {
+	if x.r <= floor || len(best) == k && x.r <= best[k-1].r {
+		return best
+	}
+	j := len(best)
+	if j < k {
+		best = append(best, ranked{})
+	} else {
+		j--
+	}
+	for j > 0 && best[j-1].r < x.r {
+		best[j] = best[j-1]
+		j--
+	}
+	best[j] = x
+	return best
+}
+
+// nearest returns the k best words minDist..dist edits from token by log P(w) + λ·log P(t|w) above floor, best
+// first, appended to dst[:0]: rank of the index's matches at those distances (matches and bounds are scratch).
+// The default index gives its matches in descending order of log P(w) (candidates.SymSpell.LookupOrdered), so
+// the search stops at the first word whose bound, log P(w) − λ·max(minDist, 1)·MinCost, cannot beat the k
+// kept, without verifying the distance of the rest; each word it reaches is ranked as pick ranks it.
+func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates.Match, token string,
+	minDist, dist int, floor float64, k int, tm *terms) []ranked {
+	if c.sym == nil {
+		ms := c.src.Near((*matches)[:0], token, dist)
+		if minDist > 0 {
+			ms = slices.DeleteFunc(ms, func(m candidates.Match) bool { return m.Distance < minDist })
+		}
+		*matches = ms
+		return c.rank(dst, bounds, ms, token, floor, k, tm)
+	}
+	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
+	best := dst[:0]
+	if k <= 0 {
+		return best
+	}
+	least := lambda * float64(max(minDist, 1)) * em.MinCost() // the cheapest edits of a word other than the token
+	c.sym.LookupOrdered(token, minDist, dist, func(m candidates.Match) bool {
+		lu := lm.LogUnigram(m.ID)
+		if b := lu - least; b <= floor || len(best) == k && b <= best[k-1].r {
+			return false // nor can any word after it: their log P(w) is no larger
+		}
+		if m.Word == token || tm.isNever(m.ID) {
+			return true
+		}
+		if ub := c.upper(m.ID, m.Distance); ub <= floor || len(best) == k && ub <= best[k-1].r {
+			return true
+		}
+		e := em.LogProb(token, m.Word)
+		best = keep(best, k, ranked{word{m.Word, m.ID}, e, lu + lambda*e}, floor)
+		return true
+	})
 	return best
 }
 

@@ -223,7 +223,8 @@ type Corrector struct {
 	p     model.Params
 	space spaceCosts
 	opts  Options
-	src   candidates.Sources // the index, its wider search and the phonetic index
+	src   candidates.Sources   // the index, its wider search and the phonetic index
+	sym   *candidates.SymSpell // the default index, src's, which orders its matches (nearest); nil: another
 	lists *modelTerms
 	shape *charlm.Model // the letters of the vocabulary's words: the shape of P_unk
 	// backoff is the language model's floor under p (model.Params.MinBackoff), its logarithm computed once.
@@ -261,12 +262,13 @@ func New(b *model.Bundle, opts Options) *Corrector {
 	idx := opts.Index
 	var sym *candidates.SymSpell // the default index, over the model's vocabulary
 	if idx == nil {
-		sym = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance, NoCounts: true})
+		sym = candidates.NewSymSpell(b.LM, candidates.SymSpellOptions{MaxDistance: opts.MaxDistance, NoCounts: true,
+			Order: func(id uint32) float64 { return b.LM.LogUnigram(id) }})
 		idx = sym
 	}
 	wg.Wait()
 	c := &Corrector{b: b, p: b.Params, space: newSpaceCosts(b, b.Params), opts: opts,
-		src: candidates.Sources{Index: idx, Phonetic: sounds}, lists: newModelTerms(b), shape: shape,
+		src: candidates.Sources{Index: idx, Phonetic: sounds}, sym: sym, lists: newModelTerms(b), shape: shape,
 		backoff: langmodel.NewBackoff(b.Params.MinBackoff), cols: lru.New[string, *cachedColumn](opts.TokenCache)}
 	if opts.Neighbours && sym != nil && neighboursUsable(opts) {
 		c.nb = startNeighbours(b.LM, sym, b.Errors)
@@ -304,7 +306,7 @@ func (c *Corrector) Params() model.Params { return c.p }
 // WithParams returns a corrector sharing c's model, indexes and neighbour table with other hyperparameters,
 // and a token cache of its own (columns are ranked with λ and P_unk).
 func (c *Corrector) WithParams(p model.Params) *Corrector {
-	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, src: c.src,
+	return &Corrector{b: c.b, p: p, space: newSpaceCosts(c.b, p), opts: c.opts, src: c.src, sym: c.sym,
 		lists: c.lists, shape: c.shape, backoff: langmodel.NewBackoff(p.MinBackoff),
 		cols: lru.New[string, *cachedColumn](c.opts.TokenCache), nb: c.nb}
 }
