@@ -12,9 +12,9 @@ import (
 	"github.com/spellwright/speller/model"
 )
 
-// The neighbour table (Options.Neighbours): for every vocabulary word, the words one edit away, in the order
-// the default index (SymSpell: immutable, and deterministic in its order) returns them, with the error
-// model's log P(word typed | neighbour meant). Most tokens of a query are vocabulary words typed as they
+// The neighbour table (Options.Neighbours): for every vocabulary word, the words one edit away, in descending
+// order of log P(w) (the order the default index visits them in, candidates.SymSpell.LookupOrdered), with
+// the error model's log P(word typed | neighbour meant). Most tokens of a query are vocabulary words typed as they
 // are, and their column is the words one edit away ranked by log P(w) + λ·log P(t|w): with the table it is
 // drawn from memory, without the index's look-up and the alignments, and is the same column. The table depends on the model only (not on the hyperparameters), so
 // the correctors of WithParams share it. Built once per model, in the background (about 1.2 s of CPU for
@@ -44,8 +44,8 @@ func (n *neighbours) of() *neighbourTable {
 	return n.table.Load()
 }
 
-// buildNeighbours builds the table of the vocabulary of lm, which idx indexes, with em and up to workers
-// goroutines.
+// buildNeighbours builds the table of the vocabulary of lm, which idx indexes in descending order of
+// log P(w), with em and up to workers goroutines.
 func buildNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormodel.Model, workers int) *neighbourTable {
 	n := lm.Len()
 	workers = max(1, min(workers, n/minNeighbourChunk))
@@ -60,19 +60,15 @@ func buildNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormod
 		lo, hi := k*n/workers, (k+1)*n/workers
 		wg.Go(func() {
 			p := part{counts: make([]uint32, 0, hi-lo)}
-			var matches []candidates.Match
 			for id := lo; id < hi; id++ {
 				w := lm.Word(uint32(id))
-				matches = idx.Lookup(matches[:0], w, neighbourDistance)
 				c := 0
-				for _, m := range matches {
-					if m.Word == w {
-						continue // the word itself, which rank leaves out
-					}
+				idx.LookupOrdered(w, neighbourDistance, neighbourDistance, func(m candidates.Match) bool {
 					p.ids = append(p.ids, m.ID) // an index over lm: every match has its id
 					p.em = append(p.em, float32(em.LogProb(w, m.Word)))
 					c++
-				}
+					return true
+				})
 				p.counts = append(p.counts, uint32(c))
 			}
 			parts[k] = p

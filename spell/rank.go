@@ -11,13 +11,10 @@ import (
 	"github.com/spellwright/speller/langmodel"
 )
 
-// bound is a candidate with an upper bound of its rank, computed without the error model, and its emission
-// when it is known already (the neighbour table).
+// bound is a candidate with an upper bound of its rank, computed without the error model.
 type bound struct {
-	w     word
-	ub    float64
-	em    float64
-	hasEM bool
+	w  word
+	ub float64
 }
 
 // ranked is a candidate with its emission and rank log P(w) + λ·log P(t|w).
@@ -57,25 +54,23 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 }
 
 // rankNeighbours is rank of the words one edit from the vocabulary word id (the token), drawn from the
-// neighbour table with their emissions: the same candidates in the same order as the index gives them, so
-// the same ranking, without the look-up and the alignments.
-func (c *Corrector) rankNeighbours(dst []ranked, bounds *[]bound, tab *neighbourTable, id uint32, token string,
-	floor float64, k int, tm *terms) []ranked {
+// neighbour table with their emissions, in descending order of log P(w): the same candidates as the index
+// gives, so the same ranking, without the look-up, the alignments and the sort.
+func (c *Corrector) rankNeighbours(dst []ranked, tab *neighbourTable, id uint32, floor float64, k int,
+	tm *terms) []ranked {
 	lm := c.b.LM
-	bs := (*bounds)[:0]
+	o := c.inOrder(dst, neighbourDistance, floor, k)
 	for j := tab.start[id]; j < tab.start[id+1]; j++ {
 		n := tab.ids[j]
-		if tm.isNever(n) {
-			continue
+		lu := lm.LogUnigram(n)
+		if o.done(lu) {
+			break
 		}
-		ub := c.upper(n, neighbourDistance)
-		if ub <= floor {
-			continue
+		if !tm.isNever(n) {
+			o.add(word{lm.Word(n), n}, lu, float64(tab.em[j]))
 		}
-		bs = append(bs, bound{w: word{lm.Word(n), n}, ub: ub, em: float64(tab.em[j]), hasEM: true})
 	}
-	*bounds = bs
-	return c.pick(dst, bs, token, floor, k)
+	return o.best
 }
 
 // upper is the bound of the rank of word id d edits from the token: log P(w) − λ·d·MinCost, as no alignment
@@ -85,8 +80,7 @@ func (c *Corrector) upper(id uint32, d int) float64 {
 }
 
 // pick returns the k best of the candidates bs by log P(w) + λ·log P(t|w) above floor, best first, appended
-// to dst[:0]: in order of their bounds, aligning (or reading the emission of) each while its bound can still
-// beat the k kept.
+// to dst[:0]: in order of their bounds, aligning each while its bound can still beat the k kept.
 func (c *Corrector) pick(dst []ranked, bs []bound, token string, floor float64, k int) []ranked {
 	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
 	slices.SortFunc(bs, func(a, b bound) int { return cmp.Compare(b.ub, a.ub) })
@@ -95,10 +89,7 @@ func (c *Corrector) pick(dst []ranked, bs []bound, token string, floor float64, 
 		if len(best) == k && b.ub <= best[k-1].r {
 			break
 		}
-		e := b.em
-		if !b.hasEM {
-			e = em.LogProb(token, b.w.text)
-		}
+		e := em.LogProb(token, b.w.text)
 		best = keep(best, k, ranked{b.w, e, lm.LogUnigram(b.w.id) + lambda*e}, floor)
 	}
 	return best
@@ -127,8 +118,8 @@ func keep(best []ranked, k int, x ranked, floor float64) []ranked {
 // nearest returns the k best words minDist..dist edits from token by log P(w) + λ·log P(t|w) above floor, best
 // first, appended to dst[:0]: rank of the index's matches at those distances (matches and bounds are scratch).
 // The default index gives its matches in descending order of log P(w) (candidates.SymSpell.LookupOrdered), so
-// the search stops at the first word whose bound, log P(w) − λ·max(minDist, 1)·MinCost, cannot beat the k
-// kept, without verifying the distance of the rest; each word it reaches is ranked as pick ranks it.
+// the search stops at the first word whose bound cannot beat the k kept (inOrder), without verifying the
+// distance of the rest.
 func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates.Match, token string,
 	minDist, dist int, floor float64, k int, tm *terms) []ranked {
 	if c.sym == nil {
@@ -139,28 +130,52 @@ func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates
 		*matches = ms
 		return c.rank(dst, bounds, ms, token, floor, k, tm)
 	}
-	lm, em, lambda := c.b.LM, c.b.Errors, c.p.Lambda
-	best := dst[:0]
-	if k <= 0 {
-		return best
-	}
-	least := lambda * float64(max(minDist, 1)) * em.MinCost() // the cheapest edits of a word other than the token
+	lm, em := c.b.LM, c.b.Errors
+	o := c.inOrder(dst, max(minDist, 1), floor, k) // the token itself (distance 0) is no candidate
 	c.sym.LookupOrdered(token, minDist, dist, func(m candidates.Match) bool {
 		lu := lm.LogUnigram(m.ID)
-		if b := lu - least; b <= floor || len(best) == k && b <= best[k-1].r {
-			return false // nor can any word after it: their log P(w) is no larger
+		if o.done(lu) {
+			return false
 		}
-		if m.Word == token || tm.isNever(m.ID) {
-			return true
+		if m.Word != token && !tm.isNever(m.ID) && c.upper(m.ID, m.Distance) > o.least() {
+			o.add(word{m.Word, m.ID}, lu, em.LogProb(token, m.Word))
 		}
-		if ub := c.upper(m.ID, m.Distance); ub <= floor || len(best) == k && ub <= best[k-1].r {
-			return true
-		}
-		e := em.LogProb(token, m.Word)
-		best = keep(best, k, ranked{word{m.Word, m.ID}, e, lu + lambda*e}, floor)
 		return true
 	})
-	return best
+	return o.best
+}
+
+// ordered ranks candidates that come in descending order of log P(w), at least minDist edits from the
+// token: each is kept by its rank log P(w) + λ·log P(t|w) as pick keeps it, and the search is done at the
+// first whose bound log P(w) − λ·minDist·MinCost cannot beat the k kept, nor then any after it.
+type ordered struct {
+	best   []ranked
+	k      int
+	floor  float64
+	lambda float64
+	cheap  float64 // λ·minDist·MinCost: the least cost of the candidates' edits, weighted
+}
+
+// inOrder returns an ordered ranking of the k best above floor, at least minDist edits away, into dst[:0].
+func (c *Corrector) inOrder(dst []ranked, minDist int, floor float64, k int) ordered {
+	return ordered{best: dst[:0], k: k, floor: floor, lambda: c.p.Lambda,
+		cheap: c.p.Lambda * float64(minDist) * c.b.Errors.MinCost()}
+}
+
+// least is the rank a candidate must beat to be kept: the floor, or the k-th kept.
+func (o *ordered) least() float64 {
+	if len(o.best) >= o.k && o.k > 0 {
+		return max(o.floor, o.best[o.k-1].r)
+	}
+	return o.floor
+}
+
+// done reports whether a candidate of log P(w) lu, and every one after it, cannot be kept.
+func (o *ordered) done(lu float64) bool { return o.k <= 0 || lu-o.cheap <= o.least() }
+
+// add keeps w, of log P(w) lu and emission e, if it ranks among the k best.
+func (o *ordered) add(w word, lu, e float64) {
+	o.best = keep(o.best, o.k, ranked{w, e, lu + o.lambda*e}, o.floor)
 }
 
 // floor is the lowest rank a reading of typed tokens of rank own may have: own − Options.Beam.
