@@ -441,6 +441,9 @@ type symScratch struct {
 	pat    editdist.Pattern
 	// bitParallel: pat holds the token (editdist.Pattern.Reset); otherwise distances take editdist.OSA.
 	bitParallel bool
+	ranges      [][2]uint32 // the postings of each delete hash
+	// touch sums what gather loads only to bring it into the cache early (kept, so that the loads are too).
+	touch uint32
 }
 
 // Lookup appends to dst every indexed word within OSA distance maxDist of token, in no particular order,
@@ -529,10 +532,23 @@ func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, 
 	depthMask := uint32(1<<s.depthBits-1) << s.idBits // 0 when the postings hold no depth
 	low := s.idMask | depthMask
 	maxDepth := uint32(min(maxDist, 3)) << s.idBits & depthMask
+	// First every bucket's range, then the first posting of each: independent loads, whose cache misses
+	// overlap, before the scan reads them one bucket at a time.
+	sc.ranges = sc.ranges[:0]
+	var touch uint32
 	for _, h := range sc.hashes {
 		b := h >> s.shift
+		sc.ranges = append(sc.ranges, [2]uint32{s.buckets[b], s.buckets[b+1]})
+	}
+	for _, r := range sc.ranges {
+		if r[0] < r[1] {
+			touch += s.postings[r[0]]
+		}
+	}
+	for i, h := range sc.hashes {
 		fp := s.fingerprint(h)
-		for _, p := range s.postings[s.buckets[b]:s.buckets[b+1]] {
+		r := sc.ranges[i]
+		for _, p := range s.postings[r[0]:r[1]] {
 			if p&^low == fp && p&depthMask <= maxDepth {
 				cand = append(cand, p&s.idMask)
 			}
@@ -565,6 +581,14 @@ func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, 
 		kept = append(kept, rank)
 	}
 	sc.cand = kept
+	// Touch the first rune of each kept word: independent loads, whose cache misses overlap, before the
+	// verification reads them one word at a time.
+	for _, rank := range kept {
+		if o := uint32(s.meta[rank]); o < uint32(len(s.runes)) {
+			touch += uint32(s.runes[o])
+		}
+	}
+	sc.touch += touch
 	sc.bitParallel = sc.pat.Reset(q)
 	return kept, true
 }
