@@ -122,7 +122,8 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 type SymSpell struct {
 	v        Vocabulary
 	opts     SymSpellOptions
-	ids      []uint32 // ids[rank]: the Vocabulary id of the word of that rank
+	ids      []uint32  // ids[rank]: the Vocabulary id of the word of that rank
+	keys     []float64 // keys[rank]: its key in the order of Options.Order
 	words    []string // words[rank]; "" for words left out by MinCount
 	runes    []rune   // all indexed words' runes, concatenated, by rank
 	meta     []uint64 // by rank: rune offset (low 32 bits; runes end at meta[rank+1]) | classMask << 32
@@ -155,7 +156,7 @@ func (s *SymSpell) Stats() SymSpellStats {
 		Buckets:  len(s.buckets) - 1,
 		Runes:    len(s.runes),
 		Bytes: 4*len(s.runes) + 8*len(s.meta) + 4*len(s.buckets) + 4*len(s.postings) +
-			16*len(s.words) + 4*len(s.ids),
+			16*len(s.words) + 4*len(s.ids) + 8*len(s.keys),
 	}
 }
 
@@ -258,10 +259,10 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	s := &SymSpell{
 		v:     v,
 		opts:  o,
-		ids:   rankOrder(v, o.Order),
 		words: make([]string, n),
 		meta:  make([]uint64, n+1),
 	}
+	s.ids, s.keys = rankOrder(v, o.Order)
 
 	// Pass 1: collect the indexed words by rank and decode them into one rune array; bound the number of
 	// postings. From here on, a word is its rank (see SymSpell).
@@ -381,26 +382,31 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	return s
 }
 
-// rankOrder returns the ids of v by descending key (the Count when key is nil), ties by ascending id.
-func rankOrder(v Vocabulary, key func(id uint32) float64) []uint32 {
+// rankOrder returns the ids of v by descending key (the Count when key is nil), ties by ascending id, and
+// their keys in that order.
+func rankOrder(v Vocabulary, key func(id uint32) float64) (ids []uint32, keys []float64) {
 	n := v.Len()
-	keys := make([]float64, n)
-	ids := make([]uint32, n)
+	byID := make([]float64, n)
+	ids = make([]uint32, n)
 	for id := range n {
 		ids[id] = uint32(id)
 		if key != nil {
-			keys[id] = key(uint32(id))
+			byID[id] = key(uint32(id))
 		} else {
-			keys[id] = float64(v.Count(uint32(id)))
+			byID[id] = float64(v.Count(uint32(id)))
 		}
 	}
 	slices.SortFunc(ids, func(a, b uint32) int {
-		if c := cmp.Compare(keys[b], keys[a]); c != 0 {
+		if c := cmp.Compare(byID[b], byID[a]); c != 0 {
 			return c
 		}
 		return cmp.Compare(a, b)
 	})
-	return ids
+	keys = make([]float64, n)
+	for rank, id := range ids {
+		keys[rank] = byID[id]
+	}
+	return ids, keys
 }
 
 // maxDepthIDBits is the most id bits that leave room for the depth in a posting (32 − 2).
@@ -484,14 +490,24 @@ func (s *SymSpell) lookup(dst []Match, token string, maxDist int) []Match {
 	return dst
 }
 
+// Visit is a word LookupOrdered reaches.
+type Visit struct {
+	ID       uint32  // its id in the Vocabulary
+	Distance int     // its OSA distance to the token
+	Key      float64 // its key in the order of Options().Order
+	// Runes are the word's runes, the index's own: valid during the visit only, and not to be modified.
+	Runes []rune
+}
+
 // LookupOrdered calls visit with every indexed word within OSA distance minDist..maxDist of token, each once,
 // in descending order of Options().Order (ties by ascending id), until visit returns false. maxDist is
 // clamped to 0..Options().MaxDistance, and a token longer than Options().MaxTokenRunes runes visits nothing,
 // as in Lookup. It finds the words as Lookup does but verifies the distance of each only when the visit
 // reaches it: a caller ranking the words by a bound that falls along the order (log P(w) less the cheapest
-// edits) stops at the first word that cannot win and skips the verification of the rest. visit must not
-// keep the Match's address; it may look up again.
-func (s *SymSpell) LookupOrdered(token string, minDist, maxDist int, visit func(Match) bool) {
+// edits) stops at the first word that cannot win and skips the verification of the rest. A visit gives what
+// the index holds (the word's runes and key, nothing of the Vocabulary), so that it costs no memory access
+// beyond the index's, and may look up again.
+func (s *SymSpell) LookupOrdered(token string, minDist, maxDist int, visit func(Visit) bool) {
 	maxDist = min(max(maxDist, 0), s.opts.MaxDistance)
 	sc := s.pool.Get().(*symScratch)
 	defer s.pool.Put(sc)
@@ -501,7 +517,8 @@ func (s *SymSpell) LookupOrdered(token string, minDist, maxDist int, visit func(
 	}
 	slices.Sort(cand) // ranks: the order of Options().Order
 	for _, rank := range cand {
-		if d := s.distance(sc, rank, maxDist); d >= minDist && d <= maxDist && !visit(s.match(rank, d)) {
+		d := s.distance(sc, rank, maxDist)
+		if d >= minDist && d <= maxDist && !visit(Visit{ID: s.ids[rank], Distance: d, Key: s.keys[rank], Runes: s.word(rank)}) {
 			return
 		}
 	}

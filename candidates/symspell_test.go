@@ -507,8 +507,8 @@ func FuzzSymSpellLookup(f *testing.F) {
 	f.Fuzz(func(t *testing.T, token string, d uint8) {
 		checkAgainstBruteForce(t, fuzzIndex(), fuzzVocabulary, token, int(d%4))
 		var got []Match
-		fuzzIndex().LookupOrdered(token, 0, int(d%4), func(m Match) bool {
-			got = append(got, m)
+		fuzzIndex().LookupOrdered(token, 0, int(d%4), func(v Visit) bool {
+			got = append(got, fuzzIndex().visited(v))
 			return true
 		})
 		want := sortMatches(fuzzIndex().Lookup(nil, token, int(d%4)))
@@ -619,8 +619,11 @@ func TestSymSpellLookupOrdered(t *testing.T) {
 						return cmp.Compare(a.ID, b.ID)
 					})
 					var got []Match
-					idx.LookupOrdered(q, dd[0], dd[1], func(m Match) bool {
-						got = append(got, m)
+					idx.LookupOrdered(q, dd[0], dd[1], func(vi Visit) bool {
+						if vi.Key != k.key(vi.ID) {
+							t.Fatalf("LookupOrdered(%q) visits id %d with key %v, want %v", q, vi.ID, vi.Key, k.key(vi.ID))
+						}
+						got = append(got, idx.visited(vi))
 						return true
 					})
 					if !slices.Equal(got, want) {
@@ -629,7 +632,7 @@ func TestSymSpellLookupOrdered(t *testing.T) {
 					visited += len(got)
 					if len(want) > 1 { // stop after the first
 						n := 0
-						idx.LookupOrdered(q, dd[0], dd[1], func(Match) bool { n++; return false })
+						idx.LookupOrdered(q, dd[0], dd[1], func(Visit) bool { n++; return false })
 						if n != 1 {
 							t.Fatalf("LookupOrdered(%q) visited %d words after a stop", q, n)
 						}
@@ -641,4 +644,13 @@ func TestSymSpellLookupOrdered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// visited returns the Match that Lookup gives for the word of a visit, checking its runes.
+func (s *SymSpell) visited(v Visit) Match {
+	w := s.v.Word(v.ID)
+	if string(v.Runes) != w {
+		panic(fmt.Sprintf("visit of %q holds the runes %q", w, string(v.Runes)))
+	}
+	return Match{Word: w, ID: v.ID, Count: s.v.Count(v.ID), Distance: v.Distance}
 }

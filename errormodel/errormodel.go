@@ -13,6 +13,7 @@ package errormodel
 import (
 	"maps"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"unicode/utf8"
@@ -396,12 +397,33 @@ func (m *Model) LogProb(typed, intended string) float64 {
 	if typed == intended {
 		return 0
 	}
-	s, _ := m.pool.Get().(*scratch)
-	if s == nil {
-		s = new(scratch)
-	}
+	s := m.scratch()
 	s.t = appendRunes(s.t[:0], typed)
 	s.w = appendRunes(s.w[:0], intended)
+	return m.logProb(s)
+}
+
+// LogProbRunes is LogProb of strings given as runes, for a caller that holds them so (a candidate index).
+func (m *Model) LogProbRunes(typed, intended []rune) float64 {
+	if slices.Equal(typed, intended) {
+		return 0
+	}
+	s := m.scratch()
+	s.t = append(s.t[:0], typed...)
+	s.w = append(s.w[:0], intended...)
+	return m.logProb(s)
+}
+
+// scratch returns a scratch from the pool.
+func (m *Model) scratch() *scratch {
+	if s, _ := m.pool.Get().(*scratch); s != nil {
+		return s
+	}
+	return new(scratch)
+}
+
+// logProb is LogProb of the runes in s, which it returns to the pool.
+func (m *Model) logProb(s *scratch) float64 {
 	s.ct = s.ct[:0]
 	for _, r := range s.t {
 		s.ct = append(s.ct, m.classFor(r))

@@ -60,12 +60,14 @@ func buildNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormod
 		lo, hi := k*n/workers, (k+1)*n/workers
 		wg.Go(func() {
 			p := part{counts: make([]uint32, 0, hi-lo)}
+			var wr []rune // the word's runes
 			for id := lo; id < hi; id++ {
 				w := lm.Word(uint32(id))
 				c := 0
-				idx.LookupOrdered(w, neighbourDistance, neighbourDistance, func(m candidates.Match) bool {
-					p.ids = append(p.ids, m.ID) // an index over lm: every match has its id
-					p.em = append(p.em, float32(em.LogProb(w, m.Word)))
+				wr = append(wr[:0], []rune(w)...)
+				idx.LookupOrdered(w, neighbourDistance, neighbourDistance, func(v candidates.Visit) bool {
+					p.ids = append(p.ids, v.ID)
+					p.em = append(p.em, float32(em.LogProbRunes(wr, v.Runes)))
 					c++
 					return true
 				})

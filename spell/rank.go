@@ -43,7 +43,7 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 		if id == langmodel.Unknown || tm.isNever(id) {
 			continue // a word the language model cannot score, or one never to suggest
 		}
-		ub := c.upper(id, m.Distance)
+		ub := c.upper(lm.LogUnigram(id), m.Distance)
 		if ub <= floor {
 			continue
 		}
@@ -73,10 +73,10 @@ func (c *Corrector) rankNeighbours(dst []ranked, tab *neighbourTable, id uint32,
 	return o.best
 }
 
-// upper is the bound of the rank of word id d edits from the token: log P(w) − λ·d·MinCost, as no alignment
-// of d edits costs less.
-func (c *Corrector) upper(id uint32, d int) float64 {
-	return c.b.LM.LogUnigram(id) - c.p.Lambda*float64(d)*c.b.Errors.MinCost()
+// upper is the bound of the rank of a word of log P(w) lu, d edits from the token: lu − λ·d·MinCost, as no
+// alignment of d edits costs less.
+func (c *Corrector) upper(lu float64, d int) float64 {
+	return lu - c.p.Lambda*float64(d)*c.b.Errors.MinCost()
 }
 
 // pick returns the k best of the candidates bs by log P(w) + λ·log P(t|w) above floor, best first, appended
@@ -132,16 +132,20 @@ func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates
 	}
 	lm, em := c.b.LM, c.b.Errors
 	o := c.inOrder(dst, max(minDist, 1), floor, k) // the token itself (distance 0) is no candidate
-	c.sym.LookupOrdered(token, minDist, dist, func(m candidates.Match) bool {
-		lu := lm.LogUnigram(m.ID)
+	tr := []rune(token)
+	c.sym.LookupOrdered(token, minDist, dist, func(v candidates.Visit) bool {
+		lu := v.Key // log P(w): the index's order (New)
 		if o.done(lu) {
 			return false
 		}
-		if m.Word != token && !tm.isNever(m.ID) && c.upper(m.ID, m.Distance) > o.least() {
-			o.add(word{m.Word, m.ID}, lu, em.LogProb(token, m.Word))
+		if v.Distance > 0 && !tm.isNever(v.ID) && c.upper(lu, v.Distance) > o.least() {
+			o.add(word{id: v.ID}, lu, em.LogProbRunes(tr, v.Runes))
 		}
 		return true
 	})
+	for i := range o.best { // the words' text, for the few kept
+		o.best[i].w.text = lm.Word(o.best[i].w.id)
+	}
 	return o.best
 }
 
@@ -158,8 +162,7 @@ type ordered struct {
 
 // inOrder returns an ordered ranking of the k best above floor, at least minDist edits away, into dst[:0].
 func (c *Corrector) inOrder(dst []ranked, minDist int, floor float64, k int) ordered {
-	return ordered{best: dst[:0], k: k, floor: floor, lambda: c.p.Lambda,
-		cheap: c.p.Lambda * float64(minDist) * c.b.Errors.MinCost()}
+	return ordered{best: dst[:0], k: k, floor: floor, lambda: c.p.Lambda, cheap: -c.upper(0, minDist)}
 }
 
 // least is the rank a candidate must beat to be kept: the floor, or the k-th kept.
