@@ -124,13 +124,13 @@ type SymSpell struct {
 	opts     SymSpellOptions
 	ids      []uint32  // ids[rank]: the Vocabulary id of the word of that rank
 	keys     []float64 // keys[rank]: its key in the order of Options.Order
-	words    []string // words[rank]; "" for words left out by MinCount
-	runes    []rune   // all indexed words' runes, concatenated, by rank
-	meta     []uint64 // by rank: rune offset (low 32 bits; runes end at meta[rank+1]) | classMask << 32
-	buckets  []uint32 // postings of bucket b are postings[buckets[b]:buckets[b+1]]
-	postings []uint32 // rank | deleted<<idBits | fingerprint<<(idBits+depthBits)
-	shift    uint     // bucket(h) = h >> shift
-	idBits   uint     // number of low posting bits holding the id
+	words    []string  // words[rank]; "" for words left out by MinCount
+	runes    []rune    // all indexed words' runes, concatenated, by rank
+	meta     []uint64  // by rank: rune offset (low 32 bits; runes end at meta[rank+1]) | classMask << 32
+	buckets  []uint32  // postings of bucket b are postings[buckets[b]:buckets[b+1]]
+	postings []uint32  // rank | deleted<<idBits | fingerprint<<(idBits+depthBits)
+	shift    uint      // bucket(h) = h >> shift
+	idBits   uint      // number of low posting bits holding the id
 	idMask   uint32
 	// depthBits is 2 when the postings hold the number of runes deleted from the word's window (the delete's
 	// depth) above the id, 0 when the id leaves no room (more than 2^30 words).
