@@ -508,7 +508,17 @@ type Visit struct {
 // the index holds (the word's runes and key, nothing of the Vocabulary), so that it costs no memory access
 // beyond the index's, and may look up again.
 func (s *SymSpell) LookupOrdered(token string, minDist, maxDist int, visit func(Visit) bool) {
-	maxDist = min(max(maxDist, 0), s.opts.MaxDistance)
+	s.lookupOrdered(token, minDist, min(max(maxDist, 0), s.opts.MaxDistance), visit)
+}
+
+// LookupWideOrdered is LookupOrdered one edit further, as LookupWide is Lookup: maxDist is clamped to
+// 0..Options().MaxDistance+1, and the words at MaxDistance+1 are those LookupWide finds there.
+func (s *SymSpell) LookupWideOrdered(token string, minDist, maxDist int, visit func(Visit) bool) {
+	s.lookupOrdered(token, minDist, min(max(maxDist, 0), s.opts.MaxDistance+1), visit)
+}
+
+// lookupOrdered implements LookupOrdered and LookupWideOrdered.
+func (s *SymSpell) lookupOrdered(token string, minDist, maxDist int, visit func(Visit) bool) {
 	sc := s.pool.Get().(*symScratch)
 	defer s.pool.Put(sc)
 	cand, ok := s.gather(sc, token, maxDist)

@@ -130,8 +130,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk-inf.length) < c.opts.WeakMargin) {
 		inf.weak = true
 		if runes >= wideMinRunes && dist == c.opts.MaxDistance {
-			s.matches = c.src.Wide(s.matches[:0], text, dist)
-			s.best = c.rank(s.best, &s.bounds, s.matches, text, floor, c.opts.MaxCandidates, &s.terms)
+			s.best = c.wider(s.best, &s.bounds, &s.matches, &s.seen, text, dist, floor, c.opts.MaxCandidates, &s.terms)
 		}
 	}
 	for _, b := range s.best {

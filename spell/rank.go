@@ -59,7 +59,7 @@ func (c *Corrector) rank(dst []ranked, bounds *[]bound, matches []candidates.Mat
 func (c *Corrector) rankNeighbours(dst []ranked, tab *neighbourTable, id uint32, floor float64, k int,
 	tm *terms) []ranked {
 	lm := c.b.LM
-	o := c.inOrder(dst, neighbourDistance, floor, k)
+	o := c.inOrder(dst[:0], neighbourDistance, floor, k)
 	for j := tab.start[id]; j < tab.start[id+1]; j++ {
 		n := tab.ids[j]
 		lu := lm.LogUnigram(n)
@@ -130,23 +130,71 @@ func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates
 		*matches = ms
 		return c.rank(dst, bounds, ms, token, floor, k, tm)
 	}
+	o := c.inOrder(dst[:0], max(minDist, 1), floor, k) // the token itself (distance 0) is no candidate
+	c.visit(&o, c.sym.LookupOrdered, token, minDist, dist, tm, nil)
+	return c.texts(o.best)
+}
+
+// wider returns best, the k best words within dist of token above floor (nearest), with the words one edit
+// further that the index finds and those that sound like the token further than dist among them: the k best
+// of what candidates.Sources.Wide gives, as rank ranks them. seen and matches are scratch.
+func (c *Corrector) wider(best []ranked, bounds *[]bound, matches *[]candidates.Match, seen *[]uint32,
+	token string, dist int, floor float64, k int, tm *terms) []ranked {
+	if c.sym == nil {
+		ms := c.src.Wide((*matches)[:0], token, dist)
+		*matches = ms
+		return c.rank(best, bounds, ms, token, floor, k, tm)
+	}
 	lm, em := c.b.LM, c.b.Errors
-	o := c.inOrder(dst, max(minDist, 1), floor, k) // the token itself (distance 0) is no candidate
+	o := c.inOrder(best, dist+1, floor, k)
+	*seen = (*seen)[:0]
+	c.visit(&o, c.sym.LookupWideOrdered, token, dist+1, dist+1, tm, seen)
+	if c.src.Phonetic != nil {
+		*matches = c.src.Phonetic.Lookup((*matches)[:0], token, candidates.MaxSoundsLikeDistance)
+		for _, m := range *matches {
+			if m.Distance <= dist || slices.Contains(*seen, m.ID) || tm.isNever(m.ID) {
+				continue // within dist (best has them), or found one edit further already
+			}
+			if lu := lm.LogUnigram(m.ID); c.upper(lu, m.Distance) > o.least() {
+				o.add(word{m.Word, m.ID}, lu, em.LogProb(token, m.Word))
+			}
+		}
+	}
+	return c.texts(o.best)
+}
+
+// visit ranks in o the words minDist..dist edits from token that an ordered look-up of the default index
+// (candidates.SymSpell.LookupOrdered or LookupWideOrdered) visits, by their key (log P(w), the index's
+// order: New) and runes, until o is done; it appends their ids to seen when seen is not nil. The words it
+// keeps have no text yet (texts).
+func (c *Corrector) visit(o *ordered, lookup func(string, int, int, func(candidates.Visit) bool), token string,
+	minDist, dist int, tm *terms, seen *[]uint32) {
+	em := c.b.Errors
 	tr := []rune(token)
-	c.sym.LookupOrdered(token, minDist, dist, func(v candidates.Visit) bool {
-		lu := v.Key // log P(w): the index's order (New)
+	lookup(token, minDist, dist, func(v candidates.Visit) bool {
+		lu := v.Key
 		if o.done(lu) {
 			return false
+		}
+		if seen != nil {
+			*seen = append(*seen, v.ID)
 		}
 		if v.Distance > 0 && !tm.isNever(v.ID) && c.upper(lu, v.Distance) > o.least() {
 			o.add(word{id: v.ID}, lu, em.LogProbRunes(tr, v.Runes))
 		}
 		return true
 	})
-	for i := range o.best { // the words' text, for the few kept
-		o.best[i].w.text = lm.Word(o.best[i].w.id)
+}
+
+// texts fills in the text of the words of best that have none (those kept from the index's visits), and
+// returns best.
+func (c *Corrector) texts(best []ranked) []ranked {
+	for i := range best {
+		if best[i].w.text == "" {
+			best[i].w.text = c.b.LM.Word(best[i].w.id)
+		}
 	}
-	return o.best
+	return best
 }
 
 // ordered ranks candidates that come in descending order of log P(w), at least minDist edits from the
@@ -160,9 +208,10 @@ type ordered struct {
 	cheap  float64 // λ·minDist·MinCost: the least cost of the candidates' edits, weighted
 }
 
-// inOrder returns an ordered ranking of the k best above floor, at least minDist edits away, into dst[:0].
-func (c *Corrector) inOrder(dst []ranked, minDist int, floor float64, k int) ordered {
-	return ordered{best: dst[:0], k: k, floor: floor, lambda: c.p.Lambda, cheap: -c.upper(0, minDist)}
+// inOrder returns an ordered ranking of the k best above floor, at least minDist edits away, that adds to best
+// (the k best of other candidates, best first, or none).
+func (c *Corrector) inOrder(best []ranked, minDist int, floor float64, k int) ordered {
+	return ordered{best: best, k: k, floor: floor, lambda: c.p.Lambda, cheap: -c.upper(0, minDist)}
 }
 
 // least is the rank a candidate must beat to be kept: the floor, or the k-th kept.

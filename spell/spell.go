@@ -328,6 +328,7 @@ type scratch struct {
 	info     []tokInfo
 	matches  []candidates.Match
 	bounds   []bound
+	seen     []uint32 // the words one edit further that the index visited (wider)
 	best     []ranked
 	lat      lattice
 	terms    terms
