@@ -188,6 +188,10 @@ type Model struct {
 	sub, ins []float32 // [x*nclass+y]
 	del, trn []float32
 	minCost  float32
+	// minOut[c] is the least cost of an edit that consumes an intended rune of class c (its deletion or
+	// substitution), minIn[c] of one that produces a typed rune of class c (its insertion or a substitution):
+	// the terms of Bound.
+	minOut, minIn []float32
 	// spaceEdits[kind] counts the space edits of each kind, spaceAny all of them (see SpaceLogProb).
 	spaceEdits [Trans + 1]float64
 	spaceAny   float64
@@ -349,6 +353,76 @@ func (m *Model) buildTables() {
 			m.trn[i] = cost(m.prob(rt, Trans, x, y))
 		}
 	}
+	m.minOut, m.minIn = make([]float32, k), make([]float32, k)
+	for c := range k {
+		m.minOut[c], m.minIn[c] = inf, inf
+	}
+	for a := range k { // sub[a][b]: intended a typed as b; del[a][b]: b deleted after a; ins[a][b]: b typed after a
+		for b := range k {
+			i := a*k + b
+			m.minOut[a] = min(m.minOut[a], m.sub[i])
+			m.minOut[b] = min(m.minOut[b], m.del[i])
+			m.minIn[b] = min(m.minIn[b], m.sub[i], m.ins[i])
+		}
+	}
+}
+
+// Bound bounds log P(typed | intended) from above, in a few nanoseconds a rune, for one typed string and
+// many intended ones: a caller ranking candidates skips the alignment of those whose bound cannot win. An
+// alignment matches equal runes only, and a transposition keeps its two runes, so every rune of intended
+// that typed lacks (counted with multiplicity, by class, as the costs are) is deleted or substituted, every
+// rune of typed that intended lacks is inserted or substituted, and each of the d edits costs at least
+// MinCost. The zero value is ready for Reset; a Bound must not be used by two goroutines at the same time.
+type Bound struct {
+	m       *Model
+	count   [maxClasses]int16 // runes of typed by class
+	classes [maxClasses]uint8 // the classes typed has: classes[:n]
+	n       int
+}
+
+// boundSlack and boundRelSlack loosen Bound by more than the rounding of the float32 sums of costs (the
+// alignment's and the bound's) can move them: 1e-3 nats plus a ten-thousandth of the cost.
+const (
+	boundSlack    = 1e-3
+	boundRelSlack = 1e-4
+)
+
+// Reset makes b bound the strings typed as typed under m.
+func (b *Bound) Reset(m *Model, typed []rune) {
+	for _, c := range b.classes[:b.n] {
+		b.count[c] = 0
+	}
+	b.m, b.n = m, 0
+	for _, r := range typed {
+		c := m.classFor(r)
+		if b.count[c] == 0 {
+			b.classes[b.n] = c
+			b.n++
+		}
+		b.count[c]++
+	}
+}
+
+// LogProb returns an upper bound of LogProb(typed, intended) for an intended string d edits (OSA) from typed.
+func (b *Bound) LogProb(intended []rune, d int) float64 {
+	m := b.m
+	var out, in float32
+	for _, r := range intended {
+		c := m.classFor(r)
+		if b.count[c]--; b.count[c] < 0 {
+			out += m.minOut[c]
+		}
+	}
+	for _, c := range b.classes[:b.n] {
+		if n := b.count[c]; n > 0 {
+			in += float32(n) * m.minIn[c]
+		}
+	}
+	for _, r := range intended {
+		b.count[m.classFor(r)]++
+	}
+	cost := float64(max(out, in, float32(d)*m.minCost))
+	return -cost*(1-boundRelSlack) + boundSlack
 }
 
 // Space is the character of space edits: a space typed inside an intended word (Ins, "ear ring" for

@@ -404,6 +404,40 @@ func TestLogProbBand(t *testing.T) {
 	}
 }
 
+// TestBound: Bound.LogProb is never below LogProb, for pairs a few edits apart, for a reused Bound, and
+// LogProbRunes is LogProb.
+func TestBound(t *testing.T) {
+	m := trained()
+	r := newRand()
+	var b Bound
+	tight := 0
+	for i := range 3000 {
+		w := randomWord(r, 1+i%12)
+		typed := mutate(r, w, 1+i%4)
+		if i%7 == 0 {
+			typed += "é"
+		}
+		b.Reset(m, []rune(typed))
+		for _, intended := range []string{w, mutate(r, w, 2), typed} {
+			lp := m.LogProb(typed, intended)
+			if got := m.LogProbRunes([]rune(typed), []rune(intended)); got != lp {
+				t.Fatalf("LogProbRunes(%q, %q) = %v, LogProb %v", typed, intended, got, lp)
+			}
+			d := osa(typed, intended)
+			ub := b.LogProb([]rune(intended), d)
+			if ub < lp {
+				t.Fatalf("Bound(%q).LogProb(%q, %d) = %v, below LogProb %v", typed, intended, d, ub, lp)
+			}
+			if ub < -float64(d)*m.MinCost()-0.5 {
+				tight++
+			}
+		}
+	}
+	if tight == 0 {
+		t.Fatal("the bound is never tighter than d·MinCost")
+	}
+}
+
 func TestLogProbConcurrent(t *testing.T) {
 	m := trainCounts().Model(Options{})
 	want := make([]float64, len(trainPairs))
@@ -636,6 +670,11 @@ func FuzzLogProb(f *testing.F) {
 		}
 		if typed == intended && lp != 0 {
 			t.Fatalf("LogProb(%q, %q) = %v, want 0", typed, intended, lp)
+		}
+		var b Bound
+		b.Reset(m, []rune(typed))
+		if ub := b.LogProb([]rune(intended), osa(typed, intended)); ub < lp {
+			t.Fatalf("Bound(%q).LogProb(%q) = %v, below LogProb %v", typed, intended, ub, lp)
 		}
 	})
 }

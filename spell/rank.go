@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/spellwright/speller/candidates"
+	"github.com/spellwright/speller/errormodel"
 	"github.com/spellwright/speller/langmodel"
 )
 
@@ -171,6 +172,8 @@ func (c *Corrector) visit(o *ordered, lookup func(string, int, int, func(candida
 	minDist, dist int, tm *terms, seen *[]uint32) {
 	em := c.b.Errors
 	tr := []rune(token)
+	var eb errormodel.Bound
+	eb.Reset(em, tr)
 	lookup(token, minDist, dist, func(v candidates.Visit) bool {
 		lu := v.Key
 		if o.done(lu) {
@@ -179,7 +182,7 @@ func (c *Corrector) visit(o *ordered, lookup func(string, int, int, func(candida
 		if seen != nil {
 			*seen = append(*seen, v.ID)
 		}
-		if v.Distance > 0 && !tm.isNever(v.ID) && c.upper(lu, v.Distance) > o.least() {
+		if v.Distance > 0 && !tm.isNever(v.ID) && lu+c.p.Lambda*eb.LogProb(v.Runes, v.Distance) > o.least() {
 			o.add(word{id: v.ID}, lu, em.LogProbRunes(tr, v.Runes))
 		}
 		return true
