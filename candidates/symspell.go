@@ -532,7 +532,11 @@ func (s *SymSpell) lookupOrdered(token string, minDist, maxDist int, visit func(
 	slices.Sort(cand) // ranks: the order of Options().Order
 	for _, rank := range cand {
 		d := s.distance(sc, rank, maxDist)
-		if d >= minDist && d <= maxDist && !visit(Visit{ID: s.ids[rank], Distance: d, Key: s.keys[rank], Runes: s.word(rank)}) {
+		if d < minDist || d > maxDist {
+			continue
+		}
+		w := s.word(rank)
+		if !visit(Visit{ID: s.ids[rank], Distance: d, Key: s.keys[rank], Runes: w[:len(w):len(w)]}) {
 			return
 		}
 	}
