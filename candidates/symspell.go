@@ -33,7 +33,7 @@ type SymSpellOptions struct {
 	// for a caller that ranks the matches by its own model.
 	NoCounts bool
 	// Order is the key LookupOrdered visits the words by, highest first, ties by ascending id (nil: the
-	// Vocabulary's Count). A caller that ranks candidates by a bound falling with a key of its own (a
+	// Vocabulary's Count). (A func: SymSpellOptions values are not comparable.) A caller that ranks candidates by a bound falling with a key of its own (a
 	// language model's log P(w)) passes that key, so that it can stop at the first word whose bound cannot
 	// win. The index lays its words out in this order, so that the words visited first share cache lines.
 	Order func(id uint32) float64
@@ -48,7 +48,8 @@ const (
 	defaultMaxTokenRunes = 64
 )
 
-// withDefaults fills in the zero (or out-of-range) fields of o. It is the only place defaults live.
+// withDefaults fills in the zero (or out-of-range) fields of o. It is the only place defaults live, but for a
+// nil Order, which means the Vocabulary's Count (rankOrder).
 func (o SymSpellOptions) withDefaults() SymSpellOptions {
 	if o.MaxDistance <= 0 {
 		o.MaxDistance = defaultMaxDistance
@@ -71,10 +72,10 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 //
 // For every indexed word w, let W be its first PrefixLength runes (all of w when shorter). Every distinct
 // string obtained by deleting at most MaxDistance runes from W (W itself included) is hashed (FNV-1a over the
-// runes, then a 64-bit finalizer) and the word id is filed under that hash. Lookup does the same to the
-// token's window Q with at most maxDist deletes, gathers the ids filed under each hash, drops those whose
-// length or set of rune classes differs too much from the token's (both are lower bounds of OSA, see
-// classMask) and verifies the rest with editdist.OSA on the full strings.
+// runes, then a 64-bit finalizer) and the word (its rank: see below) is filed under that hash. Lookup does
+// the same to the token's window Q with at most maxDist deletes, gathers the words filed under each hash,
+// drops those whose length or set of rune classes differs too much from the token's (both are lower bounds
+// of OSA, see classMask) and verifies the rest with editdist.OSA on the full strings.
 //
 // Exactness. Take an optimal OSA alignment of the token and w with k ≤ maxDist operations; each leaves at most
 // one rune unmatched on each side (of a transposed pair, one rune stays matched). Let c be the number of
@@ -90,15 +91,15 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 // # Layout
 //
 // The delete hashes live in a CSR table: a bucket array (a power of two, 1–2× the number of (word, delete)
-// pairs) of uint32 offsets into a postings array of uint32 entries, each holding the word id in its low bits,
-// above it the number of runes deleted from the word's window (2 bits), and in the remaining high bits a
-// fingerprint of the delete hash (30 − ⌈log2 Len()⌉ bits, 13 for 128k words), so that most entries that
-// merely share a bucket are skipped without touching the word, and a look-up one edit away skips the words
-// that reach the delete only with two deletions (for a two-letter token, 95% of what it would otherwise
-// verify). Words are kept as
-// one flat []rune with, per word, a uint64 of rune offset and rune-class mask. No map, no per-word allocation;
-// building takes two passes over the words (decode, then generate the deletes into a temporary hash list of
-// 8 bytes per posting) and two over the hashes (count per bucket, then fill).
+// pairs) of uint32 offsets into a postings array of uint32 entries, each holding the word's rank in its low
+// bits (the "id bits"), above it the number of runes deleted from the word's window (2 bits), and in the
+// remaining high bits a fingerprint of the delete hash (30 − ⌈log2 Len()⌉ bits, 13 for 128k words), so that
+// most entries that merely share a bucket are skipped without touching the word, and a look-up one edit away
+// skips the words that reach the delete only with two deletions (for a two-letter token, 95% of what it
+// would otherwise verify). Words are kept as one flat []rune with, per word, a uint64 of rune offset and
+// rune-class mask. No map, no per-word allocation; building takes two passes over the words (decode, then
+// generate the deletes into a temporary hash list of 8 bytes per posting) and two over the hashes (count per
+// bucket, then fill).
 //
 // # Measured cost
 //
@@ -107,8 +108,8 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 //
 //   - build: ≈ 90 ms CPU (110–170 ms wall), 10 allocations; 2.03 M postings (24.5 per word), 2^21 buckets;
 //     16 MB of temporary hashes during the build. See BenchmarkSymSpellBuild.
-//   - memory: 20.2 MiB (Stats().Bytes): buckets 8 MiB, postings 7.7 MiB, runes 2.6 MiB, per-word metadata
-//     and word string headers 1.9 MiB (and 12 bytes a word for the order: ids and keys); plus a
+//   - memory: 21.2 MiB (Stats().Bytes): buckets 8 MiB, postings 7.7 MiB, runes 2.6 MiB, per-word metadata
+//     and word string headers 1.9 MiB, the order (ids and keys, 12 bytes a word) 0.95 MiB; plus a
 //     4-byte-per-word stamp array per pooled scratch.
 //   - lookup, maxDist 2: median 7–8 µs (mean 10–14 µs) for typo'd 6–9-letter words; median ≈ 13 µs (mean
 //     ≈ 17 µs) on Norvig's misspellings; short tokens reach hundreds of words ("rote": 421) and cost up to
@@ -134,7 +135,7 @@ type SymSpell struct {
 	buckets  []uint32  // postings of bucket b are postings[buckets[b]:buckets[b+1]]
 	postings []uint32  // rank | deleted<<idBits | fingerprint<<(idBits+depthBits)
 	shift    uint      // bucket(h) = h >> shift
-	idBits   uint      // number of low posting bits holding the id
+	idBits   uint      // number of low posting bits holding the rank
 	idMask   uint32
 	// depthBits is 2 when the postings hold the number of runes deleted from the word's window (the delete's
 	// depth) above the id, 0 when the id leaves no room (more than 2^30 words).
@@ -281,9 +282,9 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	}
 	runes := make([]rune, 0, nbytes) // a string has at most as many runes as bytes
 	maxKeys := 0
-	for id, w := range s.words {
+	for rank, w := range s.words {
 		start := len(runes)
-		if indexed[id] {
+		if indexed[rank] {
 			for _, r := range w {
 				runes = append(runes, r)
 			}
@@ -292,7 +293,7 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 		if uint64(len(runes)) > math.MaxUint32 {
 			panic("candidates: vocabulary has too many runes")
 		}
-		s.meta[id] = uint64(start) | uint64(classMask(runes[start:]))<<32
+		s.meta[rank] = uint64(start) | uint64(classMask(runes[start:]))<<32
 	}
 	s.meta[n] = uint64(len(runes))
 	s.runes = runes
@@ -300,18 +301,18 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 		panic("candidates: index would exceed 2^32 postings")
 	}
 
-	// Pass 2: every indexed word's delete hashes, in id order, into a temporary list; the ids are cut into
+	// Pass 2: every indexed word's delete hashes, in rank order, into a temporary list; the ranks are cut into
 	// one range per core, each generated in parallel into its own region of the list, sized by the bound of
-	// its words' deletes (no copy, no growth). keyEnd[id] is where the keys of word id end in the list.
+	// its words' deletes (no copy, no growth). keyEnd[rank] is where the keys of that word end in the list.
 	keyEnd := make([]uint32, n)
 	parts := max(1, min(runtime.GOMAXPROCS(0), n/minBuildChunk))
 	region := make([][2]int, parts) // region[k]: the start of part k's keys, then their end
 	all := make([]uint64, maxKeys)
 	for k, at := 0, 0; k < parts; k++ {
 		region[k][0] = at
-		for id := k * n / parts; id < (k+1)*n/parts; id++ {
-			if indexed[id] {
-				at += numDeletes(min(len(s.word(uint32(id))), o.PrefixLength), o.MaxDistance)
+		for rank := k * n / parts; rank < (k+1)*n/parts; rank++ {
+			if indexed[rank] {
+				at += numDeletes(min(len(s.word(uint32(rank))), o.PrefixLength), o.MaxDistance)
 			}
 		}
 	}
@@ -325,12 +326,12 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 		wg.Go(func() {
 			var g deleter
 			keys := all[region[k][0]:region[k][0]:end] // numDeletes bounds the deletes: it never grows
-			for id := lo; id < hi; id++ {
-				if indexed[id] {
-					w := s.word(uint32(id))
+			for rank := lo; rank < hi; rank++ {
+				if indexed[rank] {
+					w := s.word(uint32(rank))
 					keys = g.gen(w[:min(len(w), o.PrefixLength)], o.MaxDistance, keys)
 				}
-				keyEnd[id] = uint32(region[k][0] + len(keys))
+				keyEnd[rank] = uint32(region[k][0] + len(keys))
 			}
 			region[k][1] = region[k][0] + len(keys)
 		})
@@ -368,11 +369,11 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	postings := make([]uint32, nkeys)
 	for k, r := range region {
 		start := uint32(r[0])
-		for id := k * n / parts; id < (k+1)*n/parts; id++ {
-			end := keyEnd[id]
+		for rank := k * n / parts; rank < (k+1)*n/parts; rank++ {
+			end := keyEnd[rank]
 			for _, h := range all[start:end] {
 				b := h >> s.shift
-				postings[buckets[b]] = uint32(id) | s.depth(h) | s.fingerprint(h)
+				postings[buckets[b]] = uint32(rank) | s.depth(h) | s.fingerprint(h)
 				buckets[b]++
 			}
 			start = end
@@ -439,7 +440,8 @@ func (s *SymSpell) depth(h uint64) uint32 {
 	return uint32(h&3) << s.idBits
 }
 
-// symScratch is the per-call state of Lookup, recycled through a sync.Pool.
+// symScratch is the per-call state of a look-up (Lookup, LookupOrdered and their wide forms), recycled
+// through a sync.Pool.
 type symScratch struct {
 	q      []rune
 	hashes []uint64
@@ -499,7 +501,7 @@ type Visit struct {
 	ID       uint32  // its id in the Vocabulary
 	Distance int     // its OSA distance to the token
 	Key      float64 // its key in the order of Options().Order
-	// Runes are the word's runes, the index's own: valid during the visit only, and not to be modified.
+	// Runes are the word's runes, the index's own (immutable, shared by every look-up): not to be modified.
 	Runes []rune
 }
 

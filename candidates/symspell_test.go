@@ -605,7 +605,7 @@ func TestSymSpellLookupOrdered(t *testing.T) {
 			idx := NewSymSpell(v, SymSpellOptions{Order: k.order})
 			visited := 0
 			for _, q := range queries {
-				for _, dd := range [][2]int{{0, 2}, {1, 1}, {1, 2}, {2, 2}, {0, 3}} {
+				for _, dd := range [][2]int{{0, 2}, {1, 1}, {1, 2}, {2, 2}, {0, 3} /* clamped to 2 */} {
 					var want []Match
 					for _, m := range idx.Lookup(nil, q, dd[1]) {
 						if m.Distance >= dd[0] {
@@ -653,4 +653,60 @@ func (s *SymSpell) visited(v Visit) Match {
 		panic(fmt.Sprintf("visit of %q holds the runes %q", w, string(v.Runes)))
 	}
 	return Match{Word: w, ID: v.ID, Count: s.v.Count(v.ID), Distance: v.Distance}
+}
+
+// TestSymSpellLookupWideOrdered: LookupWideOrdered visits what LookupWide returns, distances 3 included, in the
+// order of the key; and a visit's runes cannot be appended to over the next word's.
+func TestSymSpellLookupWideOrdered(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 9))
+	v := testVocabulary(r, 4000, true)
+	idx := NewSymSpell(v, SymSpellOptions{})
+	far := 0
+	for _, q := range testQueries(r, v, 800) {
+		for _, dd := range [][2]int{{0, 3}, {3, 3}, {2, 3}} {
+			var want []Match
+			for _, m := range idx.LookupWide(nil, q, dd[1]) {
+				if m.Distance >= dd[0] {
+					want = append(want, m)
+				}
+			}
+			slices.SortFunc(want, func(a, b Match) int {
+				if c := cmp.Compare(b.Count, a.Count); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.ID, b.ID)
+			})
+			var got []Match
+			idx.LookupWideOrdered(q, dd[0], dd[1], func(vi Visit) bool {
+				got = append(got, idx.visited(vi))
+				if vi.Distance == 3 {
+					far++
+				}
+				_ = append(vi.Runes, 'x') // must not write into the index
+				return true
+			})
+			if !slices.Equal(got, want) {
+				t.Fatalf("LookupWideOrdered(%q, %d, %d):\n got %v\nwant %v", q, dd[0], dd[1], got, want)
+			}
+		}
+	}
+	if far == 0 {
+		t.Fatal("no word visited three edits away")
+	}
+	checkAgainstBruteForce(t, idx, v, "speling", 2) // the appends above left the index intact
+	for id := range v.Len() {
+		if got := idx.visitedRunes(uint32(id)); got != v.Words[id] {
+			t.Fatalf("word %d reads %q after the visits, want %q", id, got, v.Words[id])
+		}
+	}
+}
+
+// visitedRunes returns the runes the index holds for word id, as a string.
+func (s *SymSpell) visitedRunes(id uint32) string {
+	for rank, x := range s.ids {
+		if x == id {
+			return string(s.word(uint32(rank)))
+		}
+	}
+	return ""
 }

@@ -375,7 +375,7 @@ func (m *Model) buildTables() {
 // MinCost. The zero value is ready for Reset; a Bound must not be used by two goroutines at the same time.
 type Bound struct {
 	m       *Model
-	count   [maxClasses]int16 // runes of typed by class
+	count   [maxClasses]int32 // runes of typed by class
 	classes [maxClasses]uint8 // the classes typed has: classes[:n]
 	n       int
 }

@@ -99,7 +99,7 @@ func (c *Corrector) pick(dst []ranked, bs []bound, token string, floor float64, 
 // keep returns best, the k best candidates so far (best first), with x in its place when it ranks above floor
 // and above the k-th; of equal ranks, the one kept first stays first.
 func keep(best []ranked, k int, x ranked, floor float64) []ranked {
-	if x.r <= floor || len(best) == k && x.r <= best[k-1].r {
+	if k <= 0 || x.r <= floor || len(best) >= k && x.r <= best[k-1].r {
 		return best
 	}
 	j := len(best)
@@ -132,7 +132,7 @@ func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates
 		return c.rank(dst, bounds, ms, token, floor, k, tm)
 	}
 	o := c.inOrder(dst[:0], max(minDist, 1), floor, k) // the token itself (distance 0) is no candidate
-	c.visit(&o, c.sym.LookupOrdered, token, minDist, dist, tm, nil)
+	c.visit(&o, false, token, minDist, dist, tm, nil)
 	return c.texts(o.best)
 }
 
@@ -149,7 +149,7 @@ func (c *Corrector) wider(best []ranked, bounds *[]bound, matches *[]candidates.
 	lm, em := c.b.LM, c.b.Errors
 	o := c.inOrder(best, dist+1, floor, k)
 	*seen = (*seen)[:0]
-	c.visit(&o, c.sym.LookupWideOrdered, token, dist+1, dist+1, tm, seen)
+	c.visit(&o, true, token, dist+1, dist+1, tm, seen)
 	if c.src.Phonetic != nil {
 		*matches = c.src.Phonetic.Lookup((*matches)[:0], token, candidates.MaxSoundsLikeDistance)
 		for _, m := range *matches {
@@ -165,16 +165,15 @@ func (c *Corrector) wider(best []ranked, bounds *[]bound, matches *[]candidates.
 }
 
 // visit ranks in o the words minDist..dist edits from token that an ordered look-up of the default index
-// (candidates.SymSpell.LookupOrdered or LookupWideOrdered) visits, by their key (log P(w), the index's
-// order: New) and runes, until o is done; it appends their ids to seen when seen is not nil. The words it
-// keeps have no text yet (texts).
-func (c *Corrector) visit(o *ordered, lookup func(string, int, int, func(candidates.Visit) bool), token string,
-	minDist, dist int, tm *terms, seen *[]uint32) {
+// visits (candidates.SymSpell.LookupOrdered, or LookupWideOrdered when wide), by their key (log P(w), the
+// index's order: New) and runes, until o is done; it appends their ids to seen when seen is not nil. The words
+// it keeps have no text yet (texts).
+func (c *Corrector) visit(o *ordered, wide bool, token string, minDist, dist int, tm *terms, seen *[]uint32) {
 	em := c.b.Errors
 	tr := []rune(token)
 	var eb errormodel.Bound
 	eb.Reset(em, tr)
-	lookup(token, minDist, dist, func(v candidates.Visit) bool {
+	each := func(v candidates.Visit) bool {
 		lu := v.Key
 		if o.done(lu) {
 			return false
@@ -186,7 +185,12 @@ func (c *Corrector) visit(o *ordered, lookup func(string, int, int, func(candida
 			o.add(word{id: v.ID}, lu, em.LogProbRunes(tr, v.Runes))
 		}
 		return true
-	})
+	}
+	if wide { // two static calls, so that each (and what it holds) stays on the stack
+		c.sym.LookupWideOrdered(token, minDist, dist, each)
+	} else {
+		c.sym.LookupOrdered(token, minDist, dist, each)
+	}
 }
 
 // texts fills in the text of the words of best that have none (those kept from the index's visits), and
