@@ -2,6 +2,7 @@ package errormodel
 
 import (
 	"fmt"
+	"github.com/spellwright/speller/internal/randedit"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -228,24 +229,7 @@ func randomWord(r *rand.Rand, maxLen int) string {
 
 // mutate applies up to k random edits to w.
 func mutate(r *rand.Rand, w string, k int) string {
-	rs := []rune(w)
-	letters := []rune("abcdeïz")
-	for range r.IntN(k + 1) {
-		switch op := r.IntN(4); {
-		case op == 0 && len(rs) > 0:
-			rs[r.IntN(len(rs))] = letters[r.IntN(len(letters))]
-		case op == 1:
-			i := r.IntN(len(rs) + 1)
-			rs = slices.Insert(rs, i, letters[r.IntN(len(letters))])
-		case op == 2 && len(rs) > 0:
-			i := r.IntN(len(rs))
-			rs = slices.Delete(rs, i, i+1)
-		case op == 3 && len(rs) > 1:
-			i := r.IntN(len(rs) - 1)
-			rs[i], rs[i+1] = rs[i+1], rs[i]
-		}
-	}
-	return string(rs)
+	return string(randedit.Apply(r, []rune(w), []rune("abcdeïz"), r.IntN(k+1)))
 }
 
 // TestAlignRandom checks on random pairs that Align is a valid edit script whose length is the OSA distance.

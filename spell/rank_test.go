@@ -8,6 +8,7 @@ import (
 
 	"github.com/spellwright/speller/candidates"
 	"github.com/spellwright/speller/data"
+	"github.com/spellwright/speller/internal/randedit"
 )
 
 // TestNearestAsRank: the rankings in the index's order (nearest, wider: ordered look-ups, early stops, the
@@ -41,7 +42,7 @@ func TestNearestAsRank(t *testing.T) {
 		if i%3 == 0 {
 			w = w[:min(len(w), 1+r.IntN(3))] // short tokens reach hundreds of words
 		}
-		tok := string(typo(r, w, 1+r.IntN(3)))
+		tok := string(randedit.Apply(r, w, []rune("abcdefghijklmnopqrstuvwxyz"), 1+r.IntN(3)))
 		if tok == "" {
 			continue
 		}
@@ -91,25 +92,4 @@ func sameRanking(a, b []ranked) bool {
 		}
 	}
 	return true
-}
-
-// typo applies k random edits (substitution, insertion, deletion, transposition of letters) to w.
-func typo(r *rand.Rand, w []rune, k int) []rune {
-	w = slices.Clone(w)
-	letter := func() rune { return rune('a' + r.IntN(26)) }
-	for range k {
-		switch op := r.IntN(4); {
-		case op == 0 && len(w) > 0:
-			w[r.IntN(len(w))] = letter()
-		case op == 1:
-			w = slices.Insert(w, r.IntN(len(w)+1), letter())
-		case op == 2 && len(w) > 1:
-			i := r.IntN(len(w))
-			w = slices.Delete(w, i, i+1)
-		case op == 3 && len(w) > 1:
-			i := r.IntN(len(w) - 1)
-			w[i], w[i+1] = w[i+1], w[i]
-		}
-	}
-	return w
 }
