@@ -225,6 +225,11 @@ type Model struct {
 	// transitions the decoder asks for were never seen) is rejected without reading biKeys.
 	biTab    []uint32
 	biIDBits uint
+	// biSeen is a filter of the bigrams (one bit per key hash, at least 8 bits per bigram, so about one in
+	// eight unseen keys passes): small enough to stay in the cache, it answers most look-ups of a bigram never
+	// seen, the common case, without a read of biTab. biShift takes a hash's high bits to its bit.
+	biSeen  []uint64
+	biShift uint
 }
 
 // index derives the tables of the look-ups from the words, counts and bigrams. It returns the id of a word
@@ -262,11 +267,15 @@ func (m *Model) index() (dup int) {
 			}
 		}
 	}
+	logBits := max(bits.Len(uint(8*len(m.biKeys))), 6) // 8–16 bits per bigram, at least one word
+	m.biSeen, m.biShift = make([]uint64, 1<<logBits/64), uint(64-logBits)
 	m.biTab = make([]uint32, tableSize(len(m.biKeys)))
 	m.biIDBits = uint(bits.Len(uint(len(m.biKeys))))
 	mask = uint64(len(m.biTab) - 1)
 	for i, k := range m.biKeys {
 		hk := hashmix.Mix(k)
+		b := hk >> m.biShift
+		m.biSeen[b/64] |= 1 << (b % 64)
 		for h := hk & mask; ; h = (h + 1) & mask {
 			if m.biTab[h] == 0 {
 				m.biTab[h] = uint32(i) + 1 | m.biPrint(hk)
@@ -333,6 +342,9 @@ func (m *Model) bigram(prev, w uint32) float64 {
 	k := pairKey(prev, w)
 	mask := uint64(len(m.biTab) - 1)
 	hk := hashmix.Mix(k)
+	if b := hk >> m.biShift; m.biSeen[b/64]&(1<<(b%64)) == 0 {
+		return 0 // never seen (the filter has no false negatives)
+	}
 	fp := m.biPrint(hk)
 	idMask := uint32(1)<<m.biIDBits - 1 // all ones when the index takes all 32 bits
 	for h := hk & mask; ; h = (h + 1) & mask {

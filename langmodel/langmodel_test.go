@@ -789,3 +789,46 @@ func BenchmarkID(b *testing.B) {
 		i++
 	}
 }
+
+// TestBigramFilter: every bigram kept is found with its count, through the filter of never-seen bigrams,
+// also after a round trip through the encoding; a pair never seen counts 0, and the filter stops most of them
+// before the table.
+func TestBigramFilter(t *testing.T) {
+	built := bigModel(20000)
+	decoded := new(langmodel.Model)
+	if err := decoded.UnmarshalBinary(mustMarshal(t, built)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*langmodel.Model{built, decoded} {
+		kept := m.Kept()
+		if len(kept) < 50000 {
+			t.Fatalf("%d bigrams kept, want a large model", len(kept))
+		}
+		seen := make(map[[2]uint32]bool, len(kept))
+		for _, k := range kept {
+			prev, w := uint32(k[0]), uint32(k[1])
+			seen[[2]uint32{prev, w}] = true
+			if got := m.BigramCount(prev, w); got != k[2] {
+				t.Fatalf("bigram (%d, %d) counts %v, want %v", prev, w, got, k[2])
+			}
+		}
+		r := rand.New(rand.NewPCG(8, 9))
+		absent, passed := 0, 0
+		for range 100000 {
+			prev, w := uint32(r.IntN(m.Len())), uint32(r.IntN(m.Len()))
+			if seen[[2]uint32{prev, w}] {
+				continue
+			}
+			absent++
+			if got := m.BigramCount(prev, w); got != 0 {
+				t.Fatalf("bigram (%d, %d) never seen counts %v", prev, w, got)
+			}
+			if m.PassesFilter(prev, w) {
+				passed++
+			}
+		}
+		if rate := float64(passed) / float64(absent); rate > 0.2 {
+			t.Errorf("the filter lets %.0f%% of the bigrams never seen through, want at most 20%%", 100*rate)
+		}
+	}
+}
