@@ -24,7 +24,8 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 	l.spaced, l.space = l.spaced[:0], c.space
 	l.surprise, l.length, l.shape, l.unkLen = l.surprise[:0], l.length[:0], c.p.UnkShape, c.p.UnkLength
 	s.info = s.info[:0]
-	s.seg.reset()
+	s.words.reset()
+	s.seg.reset(&s.words)
 	for i, t := range s.toks {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -35,7 +36,7 @@ func (c *Corrector) buildLattice(ctx context.Context, q string, s *scratch) erro
 		inf := tokInfo{id: id, open: t.Correctable() && !s.terms.isProtected(t.Text),
 			unk: unkLength(t, id) + c.p.UnkShape*z + c.p.UnkLength*dev, length: c.p.UnkLength * dev}
 		l.states[i] = append(l.states[i][:0], viterbi.State{End: i + 1, First: id, Last: id, Inner: inf.unk})
-		l.words[i] = append(l.words[i][:0], []word{{t.Text, id}})
+		l.words[i] = append(l.words[i][:0], s.words.hold(word{t.Text, id}))
 		if inf.open {
 			inf.common = id != langmodel.Unknown && lm.LogUnigram(id) >= c.opts.KnownLogProb
 			c.cachedColumn(s, i, id, &inf)
@@ -90,10 +91,15 @@ func (c *Corrector) cachedColumn(s *scratch, i int, id uint32, inf *tokInfo) {
 	n := len(s.lat.states[i]) - start
 	col := &cachedColumn{weak: inf.weak, states: make([]viterbi.State, n), words: make([][]word, n),
 		edits: make([]spaceEdits, n)}
+	total := 0
+	for k := range n {
+		total += len(s.lat.words[i][start+k])
+	}
+	own := arena{ws: make([]word, 0, total)} // the column outlives the query: its words leave the scratch's arena
 	for k := range n {
 		col.states[k] = s.lat.states[i][start+k]
 		col.states[k].End -= i
-		col.words[k] = s.lat.words[i][start+k]
+		col.words[k] = own.hold(s.lat.words[i][start+k]...)
 	}
 	for _, sp := range s.lat.spaced[spaced:] {
 		col.edits[sp.idx-start] = sp.edits
@@ -138,7 +144,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 		if suffix != "" {
 			w.text += suffix
 		}
-		s.lat.add(i, viterbi.State{End: i + 1, First: w.id, Last: w.id, Emission: b.em}, []word{w}, spaceEdits{})
+		s.lat.add(i, viterbi.State{End: i + 1, First: w.id, Last: w.id, Emission: b.em}, s.words.hold(w), spaceEdits{})
 	}
 	if !inf.common && suffix == "" {
 		c.splits(s, i, own, inf.weak)

@@ -93,6 +93,7 @@ type segmenter struct {
 	// once. The results depend on the query's terms, not on the string around the substring.
 	found      map[foundKey]foundSpan
 	foundWords []ranked
+	words      *arena // the scratch's, which holds the readings' words
 }
 
 type foundKey struct {
@@ -102,8 +103,9 @@ type foundKey struct {
 
 type foundSpan struct{ from, to int32 }
 
-// reset forgets the substrings of the previous query.
-func (sg *segmenter) reset() {
+// reset forgets the substrings of the previous query; the readings' words go to words.
+func (sg *segmenter) reset(words *arena) {
+	sg.words = words
 	clear(sg.found)
 	sg.foundWords = sg.foundWords[:0]
 }
@@ -229,15 +231,17 @@ func (c *Corrector) segment(sg *segmenter, tm *terms, text string, boundary int,
 		if path.Score <= floor {
 			break
 		}
-		seg := segmentation{words: make([]word, 0, len(path.Steps)), score: path.Score}
+		seg := segmentation{score: path.Score}
 		moved := false
+		from := len(sg.words.ws)
 		for k, step := range path.Steps {
-			seg.words = append(seg.words, l.words[step.Pos][step.Index])
+			sg.words.ws = append(sg.words.ws, l.words[step.Pos][step.Index])
 			seg.em += l.states[step.Pos][step.Index].Emission
 			if k > 0 {
 				moved = k == 1 && adjacent(step.Pos, boundary)
 			}
 		}
+		seg.words = sg.words.ws[from:len(sg.words.ws):len(sg.words.ws)]
 		out = append(out, c.finish(seg, boundary, moved))
 	}
 	sg.out = out
@@ -315,8 +319,8 @@ func (c *Corrector) split2(sg *segmenter, tm *terms, text string, boundary int, 
 		if score <= floor || len(out) == segNBest && score <= out[segNBest-1].score {
 			continue
 		}
-		seg := c.finish(segmentation{words: []word{{lm.Word(l), l}, {lm.Word(r), r}}, score: score}, boundary,
-			adjacent(pos, boundary))
+		seg := c.finish(segmentation{words: sg.words.hold(word{lm.Word(l), l}, word{lm.Word(r), r}), score: score},
+			boundary, adjacent(pos, boundary))
 		j := len(out)
 		if j < segNBest {
 			out = append(out, segmentation{})
@@ -371,7 +375,7 @@ func (c *Corrector) pair(s *scratch, q string, i int) {
 	merge := spaceEdits{ins: 1}
 	if id, ok := lm.ID(string(s.buf)); ok && !s.terms.isNever(id) {
 		s.lat.add(i, viterbi.State{End: i + 2, First: id, Last: id, Emission: c.space.of(merge)},
-			[]word{{lm.Word(id), id}}, merge)
+			s.words.hold(word{lm.Word(id), id}), merge)
 	}
 	if a.common && b.common {
 		return
@@ -383,7 +387,7 @@ func (c *Corrector) pair(s *scratch, q string, i int) {
 		s.best = c.nearest(s.best, &s.bounds, &s.matches, text, 0, c.opts.MaxDistance, floor, fuzzyPerPart, &s.terms)
 		for _, r := range s.best {
 			s.lat.add(i, viterbi.State{End: i + 2, First: r.w.id, Last: r.w.id, Emission: r.em + c.space.of(merge)},
-				[]word{r.w}, merge)
+				s.words.hold(r.w), merge)
 		}
 	}
 	own := c.typedRank(a) + c.typedRank(b)

@@ -20,6 +20,21 @@ type word struct {
 	id   uint32 // langmodel id or langmodel.Unknown
 }
 
+// arena holds the outputs of the states of one query's lattice in one reused slice, so that a state's words
+// cost no allocation. What it returns is valid until reset, which the next query on the same scratch does: a
+// lattice kept longer (a cached column: cachedColumn) copies its words out.
+type arena struct{ ws []word }
+
+// hold returns ws as a slice of the arena (capped, so that an append to it cannot write over the next).
+func (a *arena) hold(ws ...word) []word {
+	n := len(a.ws)
+	a.ws = append(a.ws, ws...)
+	return a.ws[n:len(a.ws):len(a.ws)]
+}
+
+// reset forgets the words of the previous query.
+func (a *arena) reset() { a.ws = a.ws[:0] }
+
 // lattice holds the states of one query; it implements viterbi.Lattice. State 0 of every position is the
 // token as typed.
 type lattice struct {

@@ -335,6 +335,7 @@ type scratch struct {
 	seg      segmenter
 	buf      []byte
 	variants []string
+	words    arena // the states' words (lattice.words) of the current query
 }
 
 // Correct corrects one query. Invalid input gives an error wrapping ErrInvalidUTF8, ErrTooLong or ErrTooMany;
