@@ -13,13 +13,13 @@ import (
 )
 
 // The neighbour table (Options.Neighbours): for every vocabulary word, the words one edit away, in descending
-// order of log P(w) (the order the default index visits them in, candidates.SymSpell.LookupOrdered), with
-// the error model's log P(word typed | neighbour meant). Most tokens of a query are vocabulary words typed as they
+// order of log P(w) (the order the default index visits them in, candidates.SymSpell.LookupOrdered), with the
+// error model's log P(word typed | neighbour meant). Most tokens of a query are vocabulary words typed as they
 // are, and their column is the words one edit away ranked by log P(w) + λ·log P(t|w): with the table it is
-// drawn from memory, without the index's look-up and the alignments, and is the same column. The table depends on the model only (not on the hyperparameters), so
-// the correctors of WithParams share it. Built once per model, in the background (about 1.2 s of CPU for
-// 125,000 words, spread over the cores; 866,000 neighbours, 7 MB); until it is complete, columns are drawn
-// from the index as without it.
+// drawn from memory, without the index's look-up and the alignments, and is the same column. The table
+// depends on the model only (not on the hyperparameters), so the correctors of WithParams share it. Built
+// once per model, in the background (about 1.2 s of CPU for 125,000 words, spread over the cores; 866,000
+// neighbours, 7 MB); until it is complete, columns are drawn from the index as without it.
 type neighbourTable struct {
 	start []uint32  // the neighbours of word id are ids[start[id]:start[id+1]]
 	ids   []uint32  // word ids
