@@ -30,13 +30,21 @@ func (s Sources) Wide(dst []Match, token string, dist int) []Match {
 	} else {
 		dst = s.Index.Lookup(dst, token, dist)
 	}
+	m := len(dst)
+	return s.SoundsLike(dst, token, dist, func(id uint32) bool {
+		return slices.ContainsFunc(dst[n:m], func(o Match) bool { return o.ID == id })
+	})
+}
+
+// SoundsLike appends to dst the words that sound like token further than dist and not found already (found
+// reports those by ID), with their distance (capped, see MaxSoundsLikeDistance), and returns dst: Wide's
+// second part, for a caller that searched one edit further itself. Nothing without a Phonetic index.
+func (s Sources) SoundsLike(dst []Match, token string, dist int, found func(id uint32) bool) []Match {
 	if s.Phonetic == nil {
 		return dst
 	}
 	m := len(dst)
 	dst = s.Phonetic.Lookup(dst, token, MaxSoundsLikeDistance)
-	added := slices.DeleteFunc(dst[m:], func(x Match) bool {
-		return x.Distance <= dist || slices.ContainsFunc(dst[n:m], func(o Match) bool { return o.ID == x.ID })
-	})
+	added := slices.DeleteFunc(dst[m:], func(x Match) bool { return x.Distance <= dist || found(x.ID) })
 	return dst[:m+len(added)]
 }

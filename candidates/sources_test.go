@@ -10,7 +10,7 @@ import (
 type lookupOnly struct{ Index }
 
 // TestSources: Near is the index's look-up; Wide adds what the index finds one edit further (when it can
-// search there) and the words that sound alike further than the distance, each word once.
+// search there) and the words that sound alike further than the distance (SoundsLike), each word once.
 func TestSources(t *testing.T) {
 	v := &SliceVocabulary{Words: []string{"necessary", "nursery", "dress", "immediately", "dresser", "press"},
 		Counts: []uint64{6, 5, 4, 3, 2, 1}}
@@ -56,6 +56,15 @@ func TestSources(t *testing.T) {
 				if m.Distance > tt.wideMaxDist || m.Word != v.Words[m.ID] {
 					t.Errorf("Wide match %+v", m)
 				}
+			}
+			// SoundsLike is Wide's second part: beyond the distance, less what was found.
+			for _, m := range tt.src.SoundsLike(nil, tt.token, tt.dist, func(uint32) bool { return false }) {
+				if m.Distance <= tt.dist || !slices.Contains(tt.wide, m.Word) {
+					t.Errorf("SoundsLike match %+v: within the distance, or not in Wide", m)
+				}
+			}
+			if ms := tt.src.SoundsLike(nil, tt.token, tt.dist, func(uint32) bool { return true }); len(ms) != 0 {
+				t.Errorf("SoundsLike gave %+v, all found already", ms)
 			}
 		})
 	}

@@ -233,15 +233,15 @@ func (c *Corrector) segment(sg *segmenter, tm *terms, text string, boundary int,
 		}
 		seg := segmentation{score: path.Score}
 		moved := false
-		from := len(sg.words.ws)
+		from := sg.words.mark()
 		for k, step := range path.Steps {
-			sg.words.ws = append(sg.words.ws, l.words[step.Pos][step.Index])
+			sg.words.hold(l.words[step.Pos][step.Index])
 			seg.em += l.states[step.Pos][step.Index].Emission
 			if k > 0 {
 				moved = k == 1 && adjacent(step.Pos, boundary)
 			}
 		}
-		seg.words = sg.words.ws[from:len(sg.words.ws):len(sg.words.ws)]
+		seg.words = sg.words.since(from)
 		out = append(out, c.finish(seg, boundary, moved))
 	}
 	sg.out = out

@@ -32,6 +32,12 @@ func (a *arena) hold(ws ...word) []word {
 	return a.ws[n:len(a.ws):len(a.ws)]
 }
 
+// mark returns where the next word held will be, for since.
+func (a *arena) mark() int { return len(a.ws) }
+
+// since returns the words held from mark on, as one slice (capped like hold's).
+func (a *arena) since(mark int) []word { return a.ws[mark:len(a.ws):len(a.ws)] }
+
 // reset forgets the words of the previous query.
 func (a *arena) reset() { a.ws = a.ws[:0] }
 

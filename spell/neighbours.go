@@ -64,7 +64,10 @@ func buildNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormod
 			for id := lo; id < hi; id++ {
 				w := lm.Word(uint32(id))
 				c := 0
-				wr = append(wr[:0], []rune(w)...)
+				wr = wr[:0]
+				for _, r := range w {
+					wr = append(wr, r)
+				}
 				idx.LookupOrdered(w, neighbourDistance, neighbourDistance, func(v candidates.Visit) bool {
 					p.ids = append(p.ids, v.ID)
 					p.em = append(p.em, float32(em.LogProbRunes(wr, v.Runes)))

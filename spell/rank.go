@@ -150,15 +150,10 @@ func (c *Corrector) wider(best []ranked, bounds *[]bound, matches *[]candidates.
 	o := c.inOrder(best, dist+1, floor, k)
 	*seen = (*seen)[:0]
 	c.visit(&o, true, token, dist+1, dist+1, tm, seen)
-	if c.src.Phonetic != nil {
-		*matches = c.src.Phonetic.Lookup((*matches)[:0], token, candidates.MaxSoundsLikeDistance)
-		for _, m := range *matches {
-			if m.Distance <= dist || slices.Contains(*seen, m.ID) || tm.isNever(m.ID) {
-				continue // within dist (best has them), or found one edit further already
-			}
-			if lu := lm.LogUnigram(m.ID); c.upper(lu, m.Distance) > o.least() {
-				o.add(word{m.Word, m.ID}, lu, em.LogProb(token, m.Word))
-			}
+	*matches = c.src.SoundsLike((*matches)[:0], token, dist, func(id uint32) bool { return slices.Contains(*seen, id) })
+	for _, m := range *matches {
+		if lu := lm.LogUnigram(m.ID); !tm.isNever(m.ID) && c.upper(lu, m.Distance) > o.least() {
+			o.add(word{m.Word, m.ID}, lu, em.LogProb(token, m.Word))
 		}
 	}
 	return c.texts(o.best)
@@ -181,7 +176,8 @@ func (c *Corrector) visit(o *ordered, wide bool, token string, minDist, dist int
 		if seen != nil {
 			*seen = append(*seen, v.ID)
 		}
-		if v.Distance > 0 && !tm.isNever(v.ID) && lu+c.p.Lambda*eb.LogProb(v.Runes, v.Distance) > o.least() {
+		if v.Distance > 0 && !tm.isNever(v.ID) && c.upper(lu, v.Distance) > o.least() && // the cheap bound first
+			lu+c.p.Lambda*eb.LogProb(v.Runes, v.Distance) > o.least() {
 			o.add(word{id: v.ID}, lu, em.LogProbRunes(tr, v.Runes))
 		}
 		return true
