@@ -68,10 +68,10 @@ func (c *Corrector) rankNeighbours(dst []ranked, tab *neighbourTable, id uint32,
 			break
 		}
 		if !tm.isNever(n) {
-			o.add(word{lm.Word(n), n}, lu, float64(tab.em[j]))
+			o.add(word{id: n}, lu, float64(tab.em[j]))
 		}
 	}
-	return o.best
+	return c.texts(o.best)
 }
 
 // upper is the bound of the rank of a word of log P(w) lu, d edits from the token: lu − λ·d·MinCost, as no
