@@ -189,8 +189,8 @@ func (c *Corrector) visit(o *ordered, wide bool, token string, minDist, dist int
 	}
 }
 
-// texts fills in the text of the words of best that have none (those kept from the index's visits), and
-// returns best.
+// texts fills in the text of the words of best that have none (those kept from the index's visits or the
+// neighbour table), and returns best.
 func (c *Corrector) texts(best []ranked) []ranked {
 	for i := range best {
 		if best[i].w.text == "" {
