@@ -555,6 +555,43 @@ func TestLoadShedding(t *testing.T) {
 	}
 }
 
+// TestStreamWorkers checks that the calls are served whatever the number of stream workers: none (a goroutine
+// per call), one, busy with a call that blocks, while another call comes (it gets a goroutine of its own), and
+// the default.
+func TestStreamWorkers(t *testing.T) {
+	for _, workers := range []int{-1, 1, 0} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			entered, release := make(chan struct{}), make(chan struct{})
+			var block atomic.Bool
+			f := setup(t, "a", Options{StreamWorkers: workers}, func(ctx context.Context, method string) {
+				if block.CompareAndSwap(true, false) {
+					close(entered)
+					<-release
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			block.Store(true)
+			blocked := make(chan error)
+			go func() {
+				_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
+				blocked <- err
+			}()
+			<-entered
+			for range 3 {
+				resp, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box"})
+				if err != nil || resp.GetCorrection() != "jewelry box" {
+					t.Errorf("call while the first is blocked: %v %v, want jewelry box", resp, err)
+				}
+			}
+			close(release)
+			if err := <-blocked; err != nil {
+				t.Errorf("blocked call: %v", err)
+			}
+		})
+	}
+}
+
 // TestBatchAdmission checks that a CorrectBatch call counts its queries against MaxInFlight: while one
 // Correct call runs, a batch that would take the queries in flight beyond the limit is shed, a smaller one
 // is admitted, and one larger than the limit itself is refused as INVALID_ARGUMENT whatever the load.
@@ -819,11 +856,11 @@ func TestRegisterFlags(t *testing.T) {
 	o := Options{MaxBatch: 1000}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	o.RegisterFlags(fs)
-	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--cache-bytes", "5000", "--cache-size", "-1", "--token-cache", "-2", "--neighbours=false"})
+	err := fs.Parse([]string{"--model", "m.model", "--max-query-bytes", "10", "--max-tokens", "3", "--max-in-flight", "7", "--max-batch", "9", "--stream-workers", "-1", "--cache-bytes", "5000", "--cache-size", "-1", "--token-cache", "-2", "--neighbours=false"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, CacheBytes: 5000, CacheSize: -1, TokenCache: -2,
+	want := Options{ModelPath: "m.model", MaxQueryBytes: 10, MaxTokens: 3, MaxInFlight: 7, MaxBatch: 9, StreamWorkers: -1, CacheBytes: 5000, CacheSize: -1, TokenCache: -2,
 		NoNeighbours: true}
 	if o != want {
 		t.Errorf("options %+v, want %+v", o, want)
