@@ -528,7 +528,17 @@ func (m *Model) fillBand(s *scratch) float32 {
 	d := s.d[:(n+1)*cols]
 	k := m.nclass
 	sub, ins, del, trn := m.sub, m.ins, m.del, m.trn
-	for i := 0; i <= n; i++ {
+	// Row 0: insertions before the first intended rune.
+	d[0] = 0
+	for j := 1; j <= min(mm, band); j++ {
+		d[j] = d[j-1] + ins[int(classStart)*k+int(ct[j-1])]
+	}
+	if band < mm {
+		d[band+1] = inf
+	}
+	// The costs are never NaN, so comparisons take the minimum exactly, as min does, with fewer
+	// instructions; what depends on the row only is looked up once per row.
+	for i := 1; i <= n; i++ {
 		lo, hi := max(0, i-band), min(mm, i+band)
 		row := i * cols
 		if lo > 0 {
@@ -537,28 +547,38 @@ func (m *Model) fillBand(s *scratch) float32 {
 		if hi < mm {
 			d[row+hi+1] = inf
 		}
-		for j := lo; j <= hi; j++ {
-			if i == 0 {
-				if j == 0 {
-					d[0] = 0
-				} else {
-					d[j] = d[j-1] + ins[int(classStart)*k+int(ct[j-1])]
-				}
-				continue
+		ci := int(cw[i])
+		delc, trnc := del[int(cw[i-1])*k+ci], trn[int(cw[i-1])*k+ci]
+		subRow, insRow := sub[ci*k:ci*k+k], ins[ci*k:ci*k+k]
+		cur, prev := d[row:row+cols], d[row-cols:row]
+		wi, wp := w[i-1], rune(0)
+		if i > 1 {
+			wp = w[i-2]
+		}
+		j := lo
+		if j == 0 {
+			cur[0] = prev[0] + delc
+			j = 1
+		}
+		for ; j <= hi; j++ {
+			tj, cj := t[j-1], ct[j-1]
+			best := prev[j] + delc
+			v := prev[j-1]
+			if wi != tj {
+				v += subRow[cj]
 			}
-			up := row - cols
-			best := d[up+j] + del[int(cw[i-1])*k+int(cw[i])]
-			if j > 0 {
-				v := d[up+j-1]
-				if w[i-1] != t[j-1] {
-					v += sub[int(cw[i])*k+int(ct[j-1])]
-				}
-				best = min(best, v, d[row+j-1]+ins[int(cw[i])*k+int(ct[j-1])])
-				if i > 1 && j > 1 && w[i-1] == t[j-2] && w[i-2] == t[j-1] && w[i-1] != w[i-2] {
-					best = min(best, d[up-cols+j-2]+trn[int(cw[i-1])*k+int(cw[i])])
+			if v < best {
+				best = v
+			}
+			if x := cur[j-1] + insRow[cj]; x < best {
+				best = x
+			}
+			if i > 1 && j > 1 && wi == t[j-2] && wp == tj && wi != wp {
+				if x := d[row-2*cols+j-2] + trnc; x < best {
+					best = x
 				}
 			}
-			d[row+j] = best
+			cur[j] = best
 		}
 	}
 	return d[n*cols+mm]

@@ -385,7 +385,8 @@ func TestLogProbMatchesExplain(t *testing.T) {
 	}
 }
 
-// TestLogProbBand checks that the banded search never finds a cheaper alignment than the full programme.
+// TestLogProbBand checks that the banded search never finds a cheaper alignment than the full programme, and
+// that it is, to the bit, the generic programme (fill) over the same band.
 func TestLogProbBand(t *testing.T) {
 	m := trained()
 	r := newRand()
@@ -395,6 +396,9 @@ func TestLogProbBand(t *testing.T) {
 		typed := mutate(r, w, 4)
 		full := -float64(fill(&tb, weighted{m}, []rune(typed), []rune(w), -1))
 		got := m.LogProb(typed, w)
+		if banded := bandedLogProb(m, &tb, typed, w); got != banded {
+			t.Fatalf("LogProb(%q, %q) = %v, the generic programme over the band %v", typed, w, got, banded)
+		}
 		if got > full+1e-4 {
 			t.Fatalf("LogProb(%q, %q) = %v, above the full-table value %v", typed, w, got, full)
 		}
@@ -671,12 +675,22 @@ func FuzzLogProb(f *testing.F) {
 		if typed == intended && lp != 0 {
 			t.Fatalf("LogProb(%q, %q) = %v, want 0", typed, intended, lp)
 		}
+		var tb table
+		if banded := bandedLogProb(m, &tb, typed, intended); typed != intended && lp != banded {
+			t.Fatalf("LogProb(%q, %q) = %v, the generic programme over the band %v", typed, intended, lp, banded)
+		}
 		var b Bound
 		b.Reset(m, []rune(typed))
 		if ub := b.LogProb([]rune(intended), osa(typed, intended)); ub < lp {
 			t.Fatalf("Bound(%q).LogProb(%q) = %v, below LogProb %v", typed, intended, ub, lp)
 		}
 	})
+}
+
+// bandedLogProb is LogProb by the generic programme (fill) over LogProb's band, |len(t)−len(w)| + 2.
+func bandedLogProb(m *Model, tb *table, typed, intended string) float64 {
+	t, w := []rune(typed), []rune(intended)
+	return -float64(fill(tb, weighted{m}, t, w, max(len(t)-len(w), len(w)-len(t))+2))
 }
 
 func BenchmarkLogProb(b *testing.B) {
