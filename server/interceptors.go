@@ -24,11 +24,13 @@ import (
 func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
 	resp, err := handler(ctx, req)
-	attrs := []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())}
-	if r, ok := req.(interface{ GetRequestId() string }); ok && r.GetRequestId() != "" {
-		attrs = append(attrs, slog.String("request_id", r.GetRequestId()))
-	}
-	s.logCall(ctx, err, attrs)
+	s.logCall(ctx, err, func() []slog.Attr {
+		attrs := []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())}
+		if r, ok := req.(interface{ GetRequestId() string }); ok && r.GetRequestId() != "" {
+			attrs = append(attrs, slog.String("request_id", r.GetRequestId()))
+		}
+		return attrs
+	})
 	return resp, err
 }
 
@@ -36,14 +38,19 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 func (s *Server) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()
 	err := handler(srv, ss)
-	s.logCall(ss.Context(), err, []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())})
+	s.logCall(ss.Context(), err, func() []slog.Attr {
+		return []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())}
+	})
 	return err
 }
 
-func (s *Server) logCall(ctx context.Context, err error, attrs []slog.Attr) {
-	st := status.Convert(err)
+// logCall logs a call that ended with err, at a level that depends on its code, with the attributes attrs
+// returns: called only when the level is logged, so that a call that succeeds costs no allocation when debug
+// logs are off (the default).
+func (s *Server) logCall(ctx context.Context, err error, attrs func() []slog.Attr) {
+	code := status.Code(err)
 	level := slog.LevelDebug
-	switch st.Code() {
+	switch code {
 	case codes.OK, codes.ResourceExhausted:
 	case codes.Internal, codes.Unknown, codes.DataLoss:
 		level = slog.LevelError
@@ -53,11 +60,11 @@ func (s *Server) logCall(ctx context.Context, err error, attrs []slog.Attr) {
 	if !s.log.Enabled(ctx, level) {
 		return
 	}
-	attrs = append(attrs, slog.String("code", st.Code().String()))
+	as := append(attrs(), slog.String("code", code.String()))
 	if err != nil {
-		attrs = append(attrs, slog.String("err", st.Message()))
+		as = append(as, slog.String("err", status.Convert(err).Message()))
 	}
-	s.log.LogAttrs(ctx, level, "rpc", attrs...)
+	s.log.LogAttrs(ctx, level, "rpc", as...)
 }
 
 // countUnary records the call in the request counter and latency histogram.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -1144,5 +1146,26 @@ func TestFeedbackApplied(t *testing.T) {
 			t.Errorf("%q: %s, feedback applied %v, before %s; want %s, %v, %s", tt.q, resp.GetAction(),
 				resp.GetFeedbackApplied(), resp.GetActionBeforeFeedback(), tt.action, tt.applied, tt.before)
 		}
+	}
+}
+
+// TestLogUnaryQuiet checks that a call that succeeds costs the log interceptor no allocation when debug logs
+// are off (the default), and that it is logged, with its attributes, when they are on.
+func TestLogUnaryQuiet(t *testing.T) {
+	info := &grpc.UnaryServerInfo{FullMethod: "/speller.v1.SpellerService/Correct"}
+	req := &spellerv1.CorrectRequest{Query: "red dress", RequestId: "r-7"}
+	ok := func(context.Context, any) (any, error) { return nil, nil }
+	ctx := context.Background()
+	s := &Server{log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	if n := testing.AllocsPerRun(100, func() { s.logUnary(ctx, req, info, ok) }); n != 0 {
+		t.Errorf("%v allocations per successful call with debug logs off, want 0", n)
+	}
+	logger, logged := captureLogger()
+	s = &Server{log: logger}
+	s.logUnary(ctx, req, info, ok)
+	recs := logged.records(t)
+	if len(recs) != 1 || recs[0]["level"] != "DEBUG" || recs[0]["method"] != info.FullMethod ||
+		recs[0]["request_id"] != "r-7" || recs[0]["code"] != "OK" {
+		t.Errorf("logged %v, want one debug record of the call with its method, request id and code", recs)
 	}
 }
