@@ -560,6 +560,7 @@ func (m *Model) fillBand(s *scratch) float32 {
 			cur[0] = prev[0] + delc
 			j = 1
 		}
+		left := cur[j-1] // the cell before j in this row, kept in a register: each cell waits for it
 		for ; j <= hi; j++ {
 			tj, cj := t[j-1], ct[j-1]
 			best := prev[j] + delc
@@ -570,7 +571,7 @@ func (m *Model) fillBand(s *scratch) float32 {
 			if v < best {
 				best = v
 			}
-			if x := cur[j-1] + insRow[cj]; x < best {
+			if x := left + insRow[cj]; x < best {
 				best = x
 			}
 			if i > 1 && j > 1 && wi == t[j-2] && wp == tj && wi != wp {
@@ -578,7 +579,7 @@ func (m *Model) fillBand(s *scratch) float32 {
 					best = x
 				}
 			}
-			cur[j] = best
+			cur[j], left = best, best
 		}
 	}
 	return d[n*cols+mm]
