@@ -90,8 +90,8 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 //
 // # Layout
 //
-// The delete hashes live in a CSR table: a bucket array (a power of two, 1–2× the number of (word, delete)
-// pairs) of uint32 offsets into a postings array of uint32 entries, each holding the word's rank in its low
+// The delete hashes live in a CSR table: a bucket array (a power of two, ¼–½× the number of (word, delete)
+// pairs: postingsPerBucketLog) of uint32 offsets into a postings array of uint32 entries, each holding the word's rank in its low
 // bits (the "id bits"), above it the number of runes deleted from the word's window (2 bits), and in the
 // remaining high bits a fingerprint of the delete hash (30 − ⌈log2 Len()⌉ bits, 13 for 128k words), so that
 // most entries that merely share a bucket are skipped without touching the word, and a look-up one edit away
@@ -106,11 +106,12 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 // 82,833-word English unigram list, defaults (MaxDistance 2, PrefixLength 7), 2-core AMD VM, Go 1.26, on a
 // machine shared with other jobs (load average 5–12 during the runs, so wall-clock times are inflated):
 //
-//   - build: ≈ 90 ms CPU (110–170 ms wall), 10 allocations; 2.03 M postings (24.5 per word), 2^21 buckets;
-//     16 MB of temporary hashes during the build. See BenchmarkSymSpellBuild.
-//   - memory: 21.2 MiB (Stats().Bytes): buckets 8 MiB, postings 7.7 MiB, runes 2.6 MiB, per-word metadata
-//     and word string headers 1.9 MiB, the order (ids and keys, 12 bytes a word) 0.95 MiB; plus a
-//     4-byte-per-word stamp array per pooled scratch.
+//   - build: ≈ 90 ms CPU (110–170 ms wall), 10 allocations; 2.03 M postings (24.5 per word); 16 MB of
+//     temporary hashes during the build. See BenchmarkSymSpellBuild.
+//   - memory, on the default model's 124,863 words (2.87 M postings): 22.8 MiB (Stats().Bytes): postings
+//     10.9 MiB, buckets 4 MiB (2^20; 16 MiB with one bucket or more a posting, for no measurable gain in
+//     speed), runes 3.6 MiB, per-word metadata and word string headers 2.9 MiB, the order (ids and keys, 12
+//     bytes a word) 1.4 MiB; plus a 4-byte-per-word stamp array per pooled scratch.
 //   - lookup, maxDist 2: median 7–8 µs (mean 10–14 µs) for typo'd 6–9-letter words; median ≈ 13 µs (mean
 //     ≈ 17 µs) on Norvig's misspellings; short tokens reach hundreds of words ("rote": 421) and cost up to
 //     ≈ 100 µs. maxDist 1: ≈ 1 µs. 0 allocations beyond growing dst. See BenchmarkSymSpellLookup.
@@ -342,10 +343,10 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 		nkeys += r[1] - r[0]
 	}
 
-	// Bucket array: a power of two between 1× and 2× the number of postings.
+	// Bucket array: a power of two between 1× and 2× the number of postings over postingsPerBucket.
 	logNB := 4
 	if nkeys > 1 {
-		logNB = max(bits.Len(uint(nkeys-1)), 4)
+		logNB = max(bits.Len(uint(nkeys-1))-postingsPerBucketLog, 4)
 	}
 	nb := 1 << logNB
 	s.shift = uint(64 - logNB)
@@ -439,6 +440,12 @@ func (s *SymSpell) depth(h uint64) uint32 {
 	}
 	return uint32(h&3) << s.idBits
 }
+
+// postingsPerBucketLog is log2 of the number of postings per bucket the index aims at: a bucket's postings
+// are a few contiguous entries, which one cache line mostly holds, and the fingerprints skip the entries of
+// other deletes, so 2–4 postings a bucket cost a look-up little and save three quarters of the bucket array
+// (12 MiB for 125,000 words) against one.
+const postingsPerBucketLog = 2
 
 // symScratch is the per-call state of a look-up (Lookup, LookupOrdered and their wide forms), recycled
 // through a sync.Pool.
