@@ -14,7 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/spellwright/speller/internal/editdist"
 	spellerv1 "github.com/spellwright/speller/proto/speller/v1"
 )
 
@@ -127,6 +129,56 @@ func TestLoadQueries(t *testing.T) {
 	qs, src, err = loadQueries(nil, dir, 1)
 	if err != nil || len(qs) != len(builtinQueries) || !strings.HasPrefix(src, "built-in") {
 		t.Errorf("default outside the repository: %d queries from %q, %v", len(qs), src, err)
+	}
+}
+
+// TestWithTypos: each query keeps its place among its variants, which differ from it by one edit in one word of
+// three letters or more, with the letters given; a query without such a word has none; the same seed gives
+// the same list.
+func TestWithTypos(t *testing.T) {
+	qs := []string{"red dress", "a b", "jewelry  box for women", "日本語 text"}
+	got := withTypos(qs, 4, 7)
+	if len(got) != len(qs)+3*4 {
+		t.Fatalf("%d queries, want %d: %q", len(got), len(qs)+3*4, got)
+	}
+	if again := withTypos(qs, 4, 7); !slices.Equal(got, again) {
+		t.Errorf("not reproducible: %q then %q", got, again)
+	}
+	for _, q := range qs {
+		if !slices.Contains(got, q) {
+			t.Errorf("query %q missing", q)
+		}
+	}
+	variants := 0
+	for _, v := range got {
+		if slices.Contains(qs, v) {
+			continue
+		}
+		vw := strings.Fields(v)
+		found := false
+		for _, q := range qs {
+			qw := strings.Fields(q)
+			if len(qw) != len(vw) || q == "a b" {
+				continue
+			}
+			diff := 0
+			for i := range qw {
+				if qw[i] != vw[i] {
+					diff++
+					if d := editdist.OSA([]rune(qw[i]), []rune(vw[i]), 5, nil); d > 1 || utf8.RuneCountInString(qw[i]) < 3 {
+						diff = 99
+					}
+				}
+			}
+			found = found || diff <= 1
+		}
+		if !found {
+			t.Errorf("variant %q is not one edit in one long word of a query", v)
+		}
+		variants++
+	}
+	if variants == 0 {
+		t.Error("no variant differs from its query")
 	}
 }
 
@@ -297,6 +349,7 @@ func TestMainCode(t *testing.T) {
 		{"--conns", "0"},
 		{"--order", "random"},
 		{"--order", "zipf", "--zipf-s", "0"},
+		{"--typos", "-1"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := mainCode(ctx, args, &out, &errOut); code != 2 {
@@ -319,6 +372,20 @@ func TestMainCode(t *testing.T) {
 	}
 	if r.Target != "empty" || r.Mode != "closed" || r.Queries != 4 || r.Concurrency != 2 || r.OK == 0 || r.Requests > 200 {
 		t.Errorf("result %+v", r)
+	}
+	// --typos adds variants: the once stream sends more distinct queries.
+	out.Reset()
+	args = []string{"--addr", addr, "--queries", q, "--empty", "--warmup", "0s", "--duration", "5s", "--order", "once",
+		"--typos", "3", "--concurrency", "2", "--conns", "1", "--json"}
+	if code := mainCode(ctx, args, &out, &errOut); code != 0 {
+		t.Fatalf("--typos: exit %d: %s", code, errOut.String())
+	}
+	r = Result{}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if r.Distinct <= 2 || r.Distinct > 8 || r.Sent != int64(r.Distinct) || !strings.Contains(r.QuerySource, "3 variants") {
+		t.Errorf("--typos 3 over 2 queries: %d distinct, %d sent, from %q; want 3 to 8, each once", r.Distinct, r.Sent, r.QuerySource)
 	}
 	out.Reset()
 	if code := mainCode(ctx, []string{"--addr", addr, "--check", "--empty"}, &out, &errOut); code != 0 {

@@ -74,6 +74,7 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		addrWasSet bool
 	)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:50051", "target gRPC `address` (loopback only)")
+	typos := fs.Int("typos", 0, "also send `n` variants of each query, each with one random typo in one word (seeded): more distinct queries for --order once")
 	misspelled := fs.Float64("misspelled", 1, "share of the --queries rows sent as typed (misspelled); the others send the expected, correct query")
 	fs.Var(&queries, "queries", "query `file` (typed<TAB>expected) or glob, repeatable (default: "+sharedQueryGlob+" next to the repository, else a built-in list)")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "measured duration")
@@ -133,6 +134,8 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usage("--rate (open loop) and --concurrency (closed loop) exclude each other")
 	case cfg.rate < 0 || cfg.concurrency <= 0 || cfg.maxOutstanding <= 0 || cfg.conns <= 0 || cfg.maxRequests <= 0:
 		return usage("--rate must not be negative; --concurrency, --max-outstanding, --conns and --max-requests must be positive")
+	case *typos < 0 || *typos > 1000:
+		return usage("--typos must be in 0..1000")
 	case cfg.concurrency > 100_000 || cfg.maxOutstanding > 100_000 || cfg.conns > 1000:
 		return usage("--concurrency and --max-outstanding are at most 100000, --conns at most 1000")
 	}
@@ -157,6 +160,10 @@ func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "load: %v\n", err)
 		return 1
+	}
+	if *typos > 0 {
+		qs = withTypos(qs, *typos, querySeed)
+		source += fmt.Sprintf(", and %d variants of each with one typo", *typos)
 	}
 	stream, err := newStream(cfg.order, qs, cfg.zipfS, querySeed)
 	if err != nil {

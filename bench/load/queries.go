@@ -7,7 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/spellwright/speller/internal/randedit"
 )
 
 // builtinQueries are the queries sent when no query file is given and the shared misspelling lists are not
@@ -133,6 +137,40 @@ func loadQueries(patterns []string, dir string, misspelled float64) ([]string, s
 	}
 	return qs, fmt.Sprintf("%d queries from %s (typed side of %.0f%% of the rows, expected side of the others), shuffled (seed %d)",
 		len(qs), strings.Join(names, ", "), 100*misspelled, querySeed), nil
+}
+
+// typoLetters are the letters withTypos inserts and substitutes.
+var typoLetters = []rune("abcdefghijklmnopqrstuvwxyz")
+
+// withTypos returns qs and n variants of each, shuffled with seed: a variant has one random edit
+// (randedit.Apply: a substitution, insertion, deletion or transposition) in one of the query's words of three
+// letters or more, drawn with seed too, its words joined by single spaces. A query without such a word has
+// no variant. It makes more distinct queries of the same kind than the files hold, for --order once (a
+// variant that happens to equal another query is sent once).
+func withTypos(qs []string, n int, seed uint64) []string {
+	out := slices.Clone(qs)
+	r := rand.New(rand.NewPCG(seed, 2))
+	var long []int
+	for _, q := range qs {
+		words := strings.Fields(q)
+		long = long[:0]
+		for i, w := range words {
+			if utf8.RuneCountInString(w) >= 3 {
+				long = append(long, i)
+			}
+		}
+		if len(long) == 0 {
+			continue
+		}
+		for range n {
+			v := slices.Clone(words)
+			i := long[r.IntN(len(long))]
+			v[i] = string(randedit.Apply(r, []rune(v[i]), typoLetters, 1))
+			out = append(out, strings.Join(v, " "))
+		}
+	}
+	rand.New(rand.NewPCG(seed, 3)).Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
 }
 
 // parseTSV returns the (typed, expected) columns of the lines typed<TAB>expected, skipping blank lines and #
