@@ -14,7 +14,7 @@
 #   bench/load.sh > /tmp/load.md
 #
 # Environment: DURATION (10s), OPEN_DURATION (20s), WARMUP (2s), CONNS (4), LEVELS ("8 32 64"), and
-# MISSPELLED, PIN, SPELLD_ARGS, QUERIES, ORDER, ZIPF_S below; SPELLD_BIN runs that spelld binary instead of
+# MISSPELLED, PIN, SPELLD_ARGS, QUERIES, ORDER, ZIPF_S, TYPOS below; SPELLD_BIN runs that spelld binary instead of
 # building one from this tree (to compare builds in the same conditions).
 #
 # The query stream (ORDER): "cycle" sends the queries in turn, again and again, so that after one pass the
@@ -46,6 +46,7 @@ for f in "${query_files[@]}"; do
 done
 ORDER=${ORDER:-cycle}
 ZIPF_S=${ZIPF_S:-1}
+TYPOS=${TYPOS:-0} # variants of each query with one random typo (bench/load --typos): longer streams of new queries
 server_run=()
 client_run=()
 if [ "$PIN" = 1 ]; then
@@ -146,7 +147,7 @@ bench() {
 	if [ "$pid" = "$empty_pid" ]; then
 		order=cycle # the empty server answers every query alike: its floor does not depend on the stream
 	fi
-	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" --misspelled "$MISSPELLED" --order "$order" --zipf-s "$ZIPF_S" "${query_args[@]}" "$@")
+	local args=(--json --conns "$CONNS" --warmup "$WARMUP" --server-pid "$pid" --misspelled "$MISSPELLED" --order "$order" --zipf-s "$ZIPF_S" --typos "$TYPOS" "${query_args[@]}" "$@")
 	cmds+=("load ${args[*]}")
 	log "run: $label"
 	if ! out=$("${client_run[@]}" "$tmp/load" "${args[@]}"); then
