@@ -91,12 +91,12 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 // # Layout
 //
 // The delete hashes live in a CSR table: a bucket array (a power of two, ¼–½× the number of (word, delete)
-// pairs: postingsPerBucketLog) of uint32 offsets into a postings array of uint32 entries, each holding the word's rank in its low
-// bits (the "id bits"), above it the number of runes deleted from the word's window (2 bits), and in the
-// remaining high bits a fingerprint of the delete hash (30 − ⌈log2 Len()⌉ bits, 13 for 128k words), so that
-// most entries that merely share a bucket are skipped without touching the word, and a look-up one edit away
-// skips the words that reach the delete only with two deletions (for a two-letter token, 95% of what it
-// would otherwise verify). Words are kept as one flat []rune with, per word, a uint64 of rune offset and
+// pairs: postingsPerBucketLog) of uint32 offsets into a postings array of uint32 entries, each holding the
+// word's rank in its low bits (the "id bits"), above it the number of runes deleted from the word's window
+// (2 bits), and in the remaining high bits a fingerprint of the delete hash (30 − ⌈log2 Len()⌉ bits, 13 for
+// 128k words), so that most entries that merely share a bucket are skipped without touching the word, and a
+// look-up one edit away skips the words that reach the delete only with two deletions (for a two-letter
+// token, 95% of what it would otherwise verify). Words are kept as one flat []rune with, per word, a uint64 of rune offset and
 // rune-class mask. No map, no per-word allocation; building takes two passes over the words (decode, then
 // generate the deletes into a temporary hash list of 8 bytes per posting) and two over the hashes (count per
 // bucket, then fill).
@@ -343,7 +343,7 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 		nkeys += r[1] - r[0]
 	}
 
-	// Bucket array: a power of two between 1× and 2× the number of postings over postingsPerBucket.
+	// Bucket array: a power of two, between ¼× and ½× the number of postings (postingsPerBucketLog).
 	logNB := 4
 	if nkeys > 1 {
 		logNB = max(bits.Len(uint(nkeys-1))-postingsPerBucketLog, 4)
