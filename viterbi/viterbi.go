@@ -151,14 +151,25 @@ func Decode(l Lattice, t Transition, o Options) []Path {
 	if len(s.top) == 0 {
 		return nil
 	}
+	// The paths' steps share one allocation: their lengths first, then each filled from its end.
+	total := 0
+	for _, h := range s.top {
+		for b := h.back; b > 0; b = s.hyps[b].back {
+			total++
+		}
+	}
+	all := make([]Step, total)
 	paths := make([]Path, 0, len(s.top))
 	for _, h := range s.top {
-		var steps []Step
+		n := 0
 		for b := h.back; b > 0; b = s.hyps[b].back {
-			steps = append(steps, Step{Pos: int(s.hyps[b].pos), Index: int(s.hyps[b].idx)})
+			n++
 		}
-		for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
-			steps[i], steps[j] = steps[j], steps[i]
+		steps := all[:n:n]
+		all = all[n:]
+		for b := h.back; b > 0; b = s.hyps[b].back {
+			n--
+			steps[n] = Step{Pos: int(s.hyps[b].pos), Index: int(s.hyps[b].idx)}
 		}
 		paths = append(paths, Path{Score: h.score, Steps: steps})
 	}
