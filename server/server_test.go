@@ -488,24 +488,42 @@ func TestAdmin(t *testing.T) {
 	}
 }
 
-func TestLoadShedding(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	var block atomic.Bool
-	logger, logged := captureLogger()
-	f := setup(t, "a", Options{MaxInFlight: 1, Logger: logger}, func(ctx context.Context, method string) {
-		if block.CompareAndSwap(true, false) {
-			close(entered)
-			<-release
-		}
-	})
-	ctx := context.Background()
-	block.Store(true)
-	blocked := make(chan error)
+// holder holds, in the server's hook, the speller call that holdCorrect starts, until release is closed.
+type holder struct {
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func newHolder() *holder { return &holder{entered: make(chan struct{}), release: make(chan struct{})} }
+
+// hook is the server's hook (setup).
+func (h *holder) hook(context.Context, string) {
+	if h.armed.CompareAndSwap(true, false) {
+		close(h.entered)
+		<-h.release
+	}
+}
+
+// holdCorrect starts a Correct call of query, returns once the hook holds it, and gives the call's error on
+// the channel after release.
+func (h *holder) holdCorrect(ctx context.Context, c spellerv1.SpellerServiceClient, query string) <-chan error {
+	h.armed.Store(true)
+	done := make(chan error, 1)
 	go func() {
-		_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
-		blocked <- err
+		_, err := c.Correct(ctx, &spellerv1.CorrectRequest{Query: query})
+		done <- err
 	}()
-	<-entered
+	<-h.entered
+	return done
+}
+
+func TestLoadShedding(t *testing.T) {
+	h := newHolder()
+	logger, logged := captureLogger()
+	f := setup(t, "a", Options{MaxInFlight: 1, Logger: logger}, h.hook)
+	ctx := context.Background()
+	blocked := h.holdCorrect(ctx, f.client, "jewlery")
 	if got := value(t, f.s.metrics.inFlight); got != 1 {
 		t.Errorf("in-flight gauge %v, want 1", got)
 	}
@@ -521,7 +539,7 @@ func TestLoadShedding(t *testing.T) {
 	if resp, err := healthpb.NewHealthClient(f.conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil || resp.Status != healthpb.HealthCheckResponse_SERVING {
 		t.Errorf("health while saturated: %v %v", resp, err)
 	}
-	close(release)
+	close(h.release)
 	if err := <-blocked; err != nil {
 		t.Errorf("blocked call: %v", err)
 	}
@@ -563,30 +581,18 @@ func TestLoadShedding(t *testing.T) {
 func TestStreamWorkers(t *testing.T) {
 	for _, workers := range []int{-1, 1, 0} {
 		t.Run(fmt.Sprint(workers), func(t *testing.T) {
-			entered, release := make(chan struct{}), make(chan struct{})
-			var block atomic.Bool
-			f := setup(t, "a", Options{StreamWorkers: workers}, func(ctx context.Context, method string) {
-				if block.CompareAndSwap(true, false) {
-					close(entered)
-					<-release
-				}
-			})
+			h := newHolder()
+			f := setup(t, "a", Options{StreamWorkers: workers}, h.hook)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			block.Store(true)
-			blocked := make(chan error)
-			go func() {
-				_, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery"})
-				blocked <- err
-			}()
-			<-entered
+			blocked := h.holdCorrect(ctx, f.client, "jewlery")
 			for range 3 {
 				resp, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box"})
 				if err != nil || resp.GetCorrection() != "jewelry box" {
 					t.Errorf("call while the first is blocked: %v %v, want jewelry box", resp, err)
 				}
 			}
-			close(release)
+			close(h.release)
 			if err := <-blocked; err != nil {
 				t.Errorf("blocked call: %v", err)
 			}
