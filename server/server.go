@@ -75,7 +75,7 @@ type Options struct {
 	// those of short ones, so bound the cache with CacheBytes.
 	CacheSize int
 	// TokenCache is how many tokens' candidates the corrector of each model keeps (spell.Options.TokenCache:
-	// default 16,384, about 10 MB; negative: none). It serves the queries the response cache misses: new
+	// default 16,384, about 15 MB; negative: none). It serves the queries the response cache misses: new
 	// queries are mostly made of tokens seen before.
 	TokenCache int
 	// NoNeighbours turns off the neighbour table of each model's corrector (spell.Options.Neighbours: every
