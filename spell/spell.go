@@ -103,8 +103,8 @@ type Options struct {
 	// token seen before costs a look-up instead of the index searches that are most of a correction's work.
 	// Most tokens of new queries are words seen before. A column takes about 600 bytes over the dev sets'
 	// tokens and 900 over real web queries' (the default held 15 MB after 110,533 new queries, heap
-	// profile of spelld). Requests with their own protected or
-	// never-suggest terms neither use nor fill it. See BENCHMARKS.md for the effect.
+	// profile of spelld). Requests with their own protected or never-suggest terms neither use nor fill
+	// it. See BENCHMARKS.md for the effect.
 	TokenCache int
 }
 
