@@ -14,7 +14,7 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxTokens, "max-tokens", o.MaxTokens, "most tokens accepted in a query")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "queries the speller calls running may carry at once (a CorrectBatch counts its queries, at most a quarter of this) before more calls are shed with RESOURCE_EXHAUSTED (0: 64×GOMAXPROCS)")
 	fs.IntVar(&o.MaxBatch, "max-batch", o.MaxBatch, "most queries in one CorrectBatch call (0: 1000)")
-	fs.IntVar(&o.StreamWorkers, "stream-workers", o.StreamWorkers, "goroutines kept to run the calls, so that each call does not grow a new goroutine's stack (0: 16×GOMAXPROCS; negative: a new goroutine per call)")
+	fs.IntVar(&o.StreamWorkers, "stream-workers", o.StreamWorkers, "goroutines kept to run the calls, so that each call does not grow a new goroutine's stack (0: 16×GOMAXPROCS; at most 16384; negative: a new goroutine per call)")
 	fs.Int64Var(&o.CacheBytes, "cache-bytes", o.CacheBytes, "memory of the response cache of the model serving, in `bytes` (0: 16 MiB; negative: no cache)")
 	fs.IntVar(&o.CacheSize, "cache-size", o.CacheSize, "deprecated, use --cache-bytes: if positive, most answers in the response cache as well (negative: no cache)")
 	fs.IntVar(&o.TokenCache, "token-cache", o.TokenCache, "tokens whose candidates the model serving keeps (0: 16384; negative: no cache)")

@@ -138,6 +138,17 @@ func captureLogger() (*slog.Logger, *logBuffer) {
 	return slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }
 
+// newServer is New, with a Shutdown at the end of the test: it stops the stream workers that New starts.
+func newServer(t testing.TB, opts Options) *Server {
+	s := New(opts)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return s
+}
+
 // fixture is a server on a bufconn listener and a client connected to it.
 type fixture struct {
 	s      *Server

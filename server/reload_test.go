@@ -191,7 +191,7 @@ func TestReloadUnderLoad(t *testing.T) {
 }
 
 func TestWatchEmbedded(t *testing.T) {
-	s := New(Options{Logger: testLogger()})
+	s := newServer(t, Options{Logger: testLogger()})
 	done := make(chan error)
 	go func() { done <- s.Watch(context.Background()) }()
 	select {
@@ -205,7 +205,7 @@ func TestWatchEmbedded(t *testing.T) {
 }
 
 func TestWatchMissingDirectory(t *testing.T) {
-	s := New(Options{ModelPath: filepath.Join(t.TempDir(), "no", "such", "test.model"), Logger: testLogger()})
+	s := newServer(t, Options{ModelPath: filepath.Join(t.TempDir(), "no", "such", "test.model"), Logger: testLogger()})
 	if err := s.Watch(context.Background()); err == nil {
 		t.Error("Watch of a missing directory succeeded")
 	}

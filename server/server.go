@@ -55,7 +55,8 @@ type Options struct {
 	// MaxBatch is the most queries a CorrectBatch call may carry (default 1000).
 	MaxBatch int
 	// StreamWorkers is how many long-lived goroutines run the calls (grpc.NumStreamWorkers; default
-	// 16·GOMAXPROCS; negative: none, a new goroutine per call). A correction needs a deeper stack than a new
+	// 16·GOMAXPROCS, at most maxStreamWorkers; negative: none, a new goroutine per call). New starts them,
+	// Shutdown stops them. A correction needs a deeper stack than a new
 	// goroutine starts with, and growing it (copying the stack) took a tenth of the server's CPU on new
 	// queries; a worker keeps its grown stack from call to call. A call that finds every worker busy runs on a
 	// new goroutine, as without workers.
@@ -110,6 +111,7 @@ func (o Options) withDefaults() Options {
 	if o.StreamWorkers == 0 {
 		o.StreamWorkers = 16 * runtime.GOMAXPROCS(0)
 	}
+	o.StreamWorkers = min(o.StreamWorkers, maxStreamWorkers)
 	if o.CacheBytes == 0 {
 		o.CacheBytes = 16 << 20
 	}
@@ -121,6 +123,10 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// maxStreamWorkers bounds Options.StreamWorkers: each worker is a goroutine that keeps its grown stack, and a
+// server runs at most MaxInFlight calls at once anyway (64·GOMAXPROCS by default).
+const maxStreamWorkers = 1 << 14
 
 // serviceName is the name of the speller service, as health checks and reflection know it.
 var serviceName = spellerv1.SpellerService_ServiceDesc.ServiceName
@@ -174,7 +180,8 @@ type cacheKey struct {
 }
 
 // New returns a server with no model: health says NOT_SERVING and speller calls fail with UNAVAILABLE until
-// Reload succeeds. Tracing is on when the environment asks for it (see tracing).
+// Reload succeeds. Tracing is on when the environment asks for it (see tracing). It starts the stream workers
+// (Options.StreamWorkers), which Shutdown stops.
 func New(opts Options) *Server {
 	opts = opts.withDefaults()
 	s := &Server{

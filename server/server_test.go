@@ -493,6 +493,7 @@ type holder struct {
 	armed   atomic.Bool
 	entered chan struct{}
 	release chan struct{}
+	stack   string // the held call's goroutine stack
 }
 
 func newHolder() *holder { return &holder{entered: make(chan struct{}), release: make(chan struct{})} }
@@ -500,21 +501,30 @@ func newHolder() *holder { return &holder{entered: make(chan struct{}), release:
 // hook is the server's hook (setup).
 func (h *holder) hook(context.Context, string) {
 	if h.armed.CompareAndSwap(true, false) {
+		buf := make([]byte, 64<<10)
+		h.stack = string(buf[:runtime.Stack(buf, false)])
 		close(h.entered)
 		<-h.release
 	}
 }
 
 // holdCorrect starts a Correct call of query, returns once the hook holds it, and gives the call's error on
-// the channel after release.
-func (h *holder) holdCorrect(ctx context.Context, c spellerv1.SpellerServiceClient, query string) <-chan error {
+// the channel after release. It fails the test if the call ends, or is not held within 30 s, instead.
+func (h *holder) holdCorrect(t *testing.T, ctx context.Context, c spellerv1.SpellerServiceClient, query string) <-chan error {
+	t.Helper()
 	h.armed.Store(true)
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Correct(ctx, &spellerv1.CorrectRequest{Query: query})
 		done <- err
 	}()
-	<-h.entered
+	select {
+	case <-h.entered:
+	case err := <-done:
+		t.Fatalf("the call to hold ended before the hook held it: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call to hold did not reach the hook within 30 s")
+	}
 	return done
 }
 
@@ -523,7 +533,7 @@ func TestLoadShedding(t *testing.T) {
 	logger, logged := captureLogger()
 	f := setup(t, "a", Options{MaxInFlight: 1, Logger: logger}, h.hook)
 	ctx := context.Background()
-	blocked := h.holdCorrect(ctx, f.client, "jewlery")
+	blocked := h.holdCorrect(t, ctx, f.client, "jewlery")
 	if got := value(t, f.s.metrics.inFlight); got != 1 {
 		t.Errorf("in-flight gauge %v, want 1", got)
 	}
@@ -575,9 +585,23 @@ func TestLoadShedding(t *testing.T) {
 	}
 }
 
-// TestStreamWorkers checks that the calls are served whatever the number of stream workers: none (a goroutine
-// per call), one, busy with a call that blocks, while another call comes (it gets a goroutine of its own), and
-// the default.
+// TestStreamWorkersOption: the default is 16 per GOMAXPROCS, negative stays negative (none), and a value
+// beyond maxStreamWorkers (which would wrap around in grpc's uint32, or start millions of goroutines) is cut to
+// it.
+func TestStreamWorkersOption(t *testing.T) {
+	for _, tt := range []struct{ in, want int }{
+		{0, 16 * runtime.GOMAXPROCS(0)}, {-1, -1}, {1, 1}, {maxStreamWorkers, maxStreamWorkers},
+		{1 << 32, maxStreamWorkers}, {1<<32 + 1, maxStreamWorkers},
+	} {
+		if got := (Options{StreamWorkers: tt.in}).withDefaults().StreamWorkers; got != tt.want {
+			t.Errorf("StreamWorkers %d: %d after the defaults, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestStreamWorkers checks that a call runs on a stream worker unless there are none (a goroutine per call),
+// and that calls are served while the only worker is busy with a call that blocks (each gets a goroutine of
+// its own).
 func TestStreamWorkers(t *testing.T) {
 	for _, workers := range []int{-1, 1, 0} {
 		t.Run(fmt.Sprint(workers), func(t *testing.T) {
@@ -585,7 +609,10 @@ func TestStreamWorkers(t *testing.T) {
 			f := setup(t, "a", Options{StreamWorkers: workers}, h.hook)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			blocked := h.holdCorrect(ctx, f.client, "jewlery")
+			blocked := h.holdCorrect(t, ctx, f.client, "jewlery")
+			if onWorker := strings.Contains(h.stack, "serverWorker"); onWorker != (workers >= 0) {
+				t.Errorf("the call ran on a stream worker: %v, want %v; its stack:\n%s", onWorker, workers >= 0, h.stack)
+			}
 			for range 3 {
 				resp, err := f.client.Correct(ctx, &spellerv1.CorrectRequest{Query: "jewlery box"})
 				if err != nil || resp.GetCorrection() != "jewelry box" {
@@ -1001,7 +1028,7 @@ func TestEntryBytes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the default model")
 	}
-	s := New(Options{Logger: testLogger(), TokenCache: -1})
+	s := newServer(t, Options{Logger: testLogger(), TokenCache: -1})
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
@@ -1043,7 +1070,7 @@ func measureEntryBytes(t *testing.B) {
 	if raceEnabled {
 		t.Skip("heap measurements are meaningless under the race detector")
 	}
-	s := New(Options{Logger: testLogger(), TokenCache: -1}) // no token cache: it would hold memory too
+	s := newServer(t, Options{Logger: testLogger(), TokenCache: -1}) // no token cache: it would hold memory too
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
@@ -1156,7 +1183,8 @@ func TestFeedbackApplied(t *testing.T) {
 }
 
 // TestLogUnaryQuiet checks that a call that succeeds costs the log interceptor no allocation when debug logs
-// are off (the default), and that it is logged, with its attributes, when they are on.
+// are off (the default), and what it logs of a call: at debug level when it succeeds, at info when it fails by
+// the client's fault, at error for a bug, with its method, request id, code and error.
 func TestLogUnaryQuiet(t *testing.T) {
 	info := &grpc.UnaryServerInfo{FullMethod: "/speller.v1.SpellerService/Correct"}
 	req := &spellerv1.CorrectRequest{Query: "red dress", RequestId: "r-7"}
@@ -1166,12 +1194,31 @@ func TestLogUnaryQuiet(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { s.logUnary(ctx, req, info, ok) }); n != 0 {
 		t.Errorf("%v allocations per successful call with debug logs off, want 0", n)
 	}
-	logger, logged := captureLogger()
-	s = &Server{log: logger}
-	s.logUnary(ctx, req, info, ok)
-	recs := logged.records(t)
-	if len(recs) != 1 || recs[0]["level"] != "DEBUG" || recs[0]["method"] != info.FullMethod ||
-		recs[0]["request_id"] != "r-7" || recs[0]["code"] != "OK" {
-		t.Errorf("logged %v, want one debug record of the call with its method, request id and code", recs)
+	for _, tt := range []struct {
+		err               error
+		level, code, text string // text: the err attribute, "" for none
+	}{
+		{nil, "DEBUG", "OK", ""},
+		{status.Error(codes.InvalidArgument, "query too long"), "INFO", "InvalidArgument", "query too long"},
+		{status.Error(codes.ResourceExhausted, "shed"), "DEBUG", "ResourceExhausted", "shed"},
+		{errors.New("boom"), "ERROR", "Unknown", "boom"},
+	} {
+		logger, logged := captureLogger()
+		s := &Server{log: logger}
+		s.logUnary(ctx, req, info, func(context.Context, any) (any, error) { return nil, tt.err })
+		recs := logged.records(t)
+		if len(recs) != 1 {
+			t.Errorf("%v: %d records, want 1: %v", tt.err, len(recs), recs)
+			continue
+		}
+		r := recs[0]
+		text, _ := r["err"].(string)
+		if r["msg"] != "rpc" || r["level"] != tt.level || r["method"] != info.FullMethod || r["request_id"] != "r-7" ||
+			r["code"] != tt.code || text != tt.text {
+			t.Errorf("%v: logged %v, want level %s, code %s, err %q, with the method and request id", tt.err, r, tt.level, tt.code, tt.text)
+		}
+		if _, ok := r["duration_seconds"].(float64); !ok {
+			t.Errorf("%v: no duration_seconds in %v", tt.err, r)
+		}
 	}
 }
