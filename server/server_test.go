@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -591,7 +592,7 @@ func TestLoadShedding(t *testing.T) {
 func TestStreamWorkersOption(t *testing.T) {
 	for _, tt := range []struct{ in, want int }{
 		{0, 16 * runtime.GOMAXPROCS(0)}, {-1, -1}, {1, 1}, {maxStreamWorkers, maxStreamWorkers},
-		{1 << 32, maxStreamWorkers}, {1<<32 + 1, maxStreamWorkers},
+		{maxStreamWorkers + 1, maxStreamWorkers}, {math.MaxInt, maxStreamWorkers},
 	} {
 		if got := (Options{StreamWorkers: tt.in}).withDefaults().StreamWorkers; got != tt.want {
 			t.Errorf("StreamWorkers %d: %d after the defaults, want %d", tt.in, got, tt.want)
