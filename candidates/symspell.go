@@ -516,9 +516,10 @@ type Visit struct {
 // LookupOrdered calls visit with every indexed word within OSA distance minDist..maxDist of token, each once,
 // in descending order of Options().Order (ties by ascending id), until visit returns false. maxDist is
 // clamped to 0..Options().MaxDistance, and a token longer than Options().MaxTokenRunes runes visits nothing,
-// as in Lookup. It finds the words as Lookup does but verifies the distance of each only when the visit
-// reaches it: a caller ranking the words by a bound that falls along the order (log P(w) less the cheapest
-// edits) stops at the first word that cannot win and skips the verification of the rest. A visit gives what
+// as in Lookup. It finds the words as Lookup does and, one edit away, verifies the distance of each only when
+// the visit reaches it: a caller ranking the words by a bound that falls along the order (log P(w) less the
+// cheapest edits) stops at the first word that cannot win and skips the verification of the rest (two edits
+// away and more, it verifies them all first and sorts the matches only: verifyFirst). A visit gives what
 // the index holds (the word's runes and key, nothing of the Vocabulary), so that it costs no memory access
 // beyond the index's, and may look up again.
 func (s *SymSpell) LookupOrdered(token string, minDist, maxDist int, visit func(Visit) bool) {

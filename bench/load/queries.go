@@ -145,8 +145,9 @@ var typoLetters = []rune("abcdefghijklmnopqrstuvwxyz")
 // withTypos returns qs and n variants of each, shuffled with seed: a variant has one random edit
 // (randedit.Apply: a substitution, insertion, deletion or transposition) in one of the query's words of three
 // letters or more, drawn with seed too, its words joined by single spaces. A query without such a word has
-// no variant. It makes more distinct queries of the same kind than the files hold, for --order once (a
-// variant that happens to equal another query is sent once).
+// no variant. It makes more distinct queries of the same kind than the files hold, for --order once, which
+// sends once a variant that happens to equal another query or its own (a letter replaced by itself, two equal
+// letters swapped); --order cycle sends it again.
 func withTypos(qs []string, n int, seed uint64) []string {
 	out := slices.Clone(qs)
 	r := rand.New(rand.NewPCG(seed, 2))
