@@ -14,6 +14,7 @@ package viterbi
 
 import (
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -151,26 +152,16 @@ func Decode(l Lattice, t Transition, o Options) []Path {
 	if len(s.top) == 0 {
 		return nil
 	}
-	// The paths' steps share one allocation: their lengths first, then each filled from its end.
-	total := 0
-	for _, h := range s.top {
-		for b := h.back; b > 0; b = s.hyps[b].back {
-			total++
-		}
-	}
-	all := make([]Step, total)
+	// The paths' steps share one allocation: a path has at most one step per position.
+	all := make([]Step, 0, len(s.top)*n)
 	paths := make([]Path, 0, len(s.top))
 	for _, h := range s.top {
-		n := 0
+		from := len(all)
 		for b := h.back; b > 0; b = s.hyps[b].back {
-			n++
+			all = append(all, Step{Pos: int(s.hyps[b].pos), Index: int(s.hyps[b].idx)})
 		}
-		steps := all[:n:n]
-		all = all[n:]
-		for b := h.back; b > 0; b = s.hyps[b].back {
-			n--
-			steps[n] = Step{Pos: int(s.hyps[b].pos), Index: int(s.hyps[b].idx)}
-		}
+		steps := all[from:len(all):len(all)] // capped: an append to it cannot write over the next path's
+		slices.Reverse(steps)
 		paths = append(paths, Path{Score: h.score, Steps: steps})
 	}
 	return paths
