@@ -33,9 +33,10 @@ type SymSpellOptions struct {
 	// for a caller that ranks the matches by its own model.
 	NoCounts bool
 	// Order is the key LookupOrdered visits the words by, highest first, ties by ascending id (nil: the
-	// Vocabulary's Count). (A func: SymSpellOptions values are not comparable.) A caller that ranks candidates by a bound falling with a key of its own (a
-	// language model's log P(w)) passes that key, so that it can stop at the first word whose bound cannot
-	// win. The index lays its words out in this order, so that the words visited first share cache lines.
+	// Vocabulary's Count). (A func: SymSpellOptions values are not comparable.) A caller that ranks
+	// candidates by a bound falling with a key of its own (a language model's log P(w)) passes that key, so
+	// that it can stop at the first word whose bound cannot win. The index lays its words out in this order,
+	// so that the words visited first share cache lines.
 	Order func(id uint32) float64
 }
 
@@ -96,10 +97,10 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 // (2 bits), and in the remaining high bits a fingerprint of the delete hash (30 − ⌈log2 Len()⌉ bits, 13 for
 // 128k words), so that most entries that merely share a bucket are skipped without touching the word, and a
 // look-up one edit away skips the words that reach the delete only with two deletions (for a two-letter
-// token, 95% of what it would otherwise verify). Words are kept as one flat []rune with, per word, a uint64 of rune offset and
-// rune-class mask. No map, no per-word allocation; building takes two passes over the words (decode, then
-// generate the deletes into a temporary hash list of 8 bytes per posting) and two over the hashes (count per
-// bucket, then fill).
+// token, 95% of what it would otherwise verify). Words are kept as one flat []rune with, per word, a uint64
+// of rune offset and rune-class mask. No map, no per-word allocation; building takes two passes over the
+// words (decode, then generate the deletes into a temporary hash list of 8 bytes per posting) and two over
+// the hashes (count per bucket, then fill).
 //
 // # Measured cost
 //

@@ -71,8 +71,8 @@ type Options struct {
 	// KnownLogProb: a token that is a vocabulary word at least this probable (log P(w)) also gets candidates
 	// one edit closer: a word typed correctly is rarely two edits from the intended one, and correct words are
 	// most of the traffic. Default (0): every vocabulary word (model.EveryWord); −13, about the 20,000th
-	// English word, limits it to common words. Measured: no change of accuracy on the dev sets or the held-out training set
-	// between the two, and less work for correct rare words.
+	// English word, limits it to common words. Measured: no change of accuracy on the dev sets or the
+	// held-out training set between the two, and less work for correct rare words.
 	KnownLogProb  float64
 	MaxCandidates int // candidates kept per token after ranking by P(w)·P(t|w)^λ (default 12)
 	NBest         int // paths decoded, the source of alternatives (default 5)
