@@ -25,7 +25,7 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 	start := time.Now()
 	resp, err := handler(ctx, req)
 	s.logCall(ctx, err, func() []slog.Attr {
-		attrs := []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())}
+		attrs := callAttrs(info.FullMethod, start)
 		if r, ok := req.(interface{ GetRequestId() string }); ok && r.GetRequestId() != "" {
 			attrs = append(attrs, slog.String("request_id", r.GetRequestId()))
 		}
@@ -38,10 +38,13 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 func (s *Server) logStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()
 	err := handler(srv, ss)
-	s.logCall(ss.Context(), err, func() []slog.Attr {
-		return []slog.Attr{slog.String("method", info.FullMethod), slog.Float64("duration_seconds", time.Since(start).Seconds())}
-	})
+	s.logCall(ss.Context(), err, func() []slog.Attr { return callAttrs(info.FullMethod, start) })
 	return err
+}
+
+// callAttrs returns the attributes every call's record starts with: its method, and its duration since start.
+func callAttrs(method string, start time.Time) []slog.Attr {
+	return []slog.Attr{slog.String("method", method), slog.Float64("duration_seconds", time.Since(start).Seconds())}
 }
 
 // logCall logs a call that ended with err, at a level that depends on its code, with the attributes attrs
