@@ -219,7 +219,11 @@ type Model struct {
 	// logReserved is log(ctxReserved/ctxTotal) per context: the weight of the unigram after it.
 	logReserved []float64
 	seed        maphash.Seed
-	wordTab     []uint32 // open addressing: id+1, 0 empty
+	// wordTab is open addressing over the words: id+1 in the low wordIDBits bits, 0 empty, and above them a
+	// fingerprint of the word's hash, so that a probe of a slot holding another word (most probes of the
+	// segmentation's substrings, which are rarely words) is rejected without reading the word.
+	wordTab    []uint32
+	wordIDBits uint
 	// biTab is open addressing over the bigrams: index+1 in the low biIDBits bits, 0 empty, and above them a
 	// fingerprint of the key's hash, so that a probe of a slot holding another bigram (most probes: most
 	// transitions the decoder asks for were never seen) is rejected without reading biKeys.
@@ -253,15 +257,19 @@ func (m *Model) index() (dup int) {
 	}
 	m.seed = maphash.MakeSeed()
 	m.wordTab = make([]uint32, tableSize(len(m.words)))
+	m.wordIDBits = uint(bits.Len(uint(len(m.words))))
 	mask := uint64(len(m.wordTab) - 1)
+	idMask := lowMask(m.wordIDBits)
 	for id, w := range m.words {
-		for h := maphash.String(m.seed, w) & mask; ; h = (h + 1) & mask {
+		hw := maphash.String(m.seed, w)
+		fp := fingerprint(hw, m.wordIDBits)
+		for h := hw & mask; ; h = (h + 1) & mask {
 			v := m.wordTab[h]
 			if v == 0 {
-				m.wordTab[h] = uint32(id) + 1
+				m.wordTab[h] = uint32(id) + 1 | fp
 				break
 			}
-			if dup < 0 && m.words[v-1] == w {
+			if dup < 0 && v&^idMask == fp && m.words[v&idMask-1] == w {
 				dup = id
 				break
 			}
@@ -278,7 +286,7 @@ func (m *Model) index() (dup int) {
 		m.biSeen[b/64] |= 1 << (b % 64)
 		for h := hk & mask; ; h = (h + 1) & mask {
 			if m.biTab[h] == 0 {
-				m.biTab[h] = uint32(i) + 1 | m.biPrint(hk)
+				m.biTab[h] = uint32(i) + 1 | fingerprint(hk, m.biIDBits)
 				break
 			}
 		}
@@ -286,14 +294,17 @@ func (m *Model) index() (dup int) {
 	return dup
 }
 
-// biPrint is the fingerprint of a bigram key's hash hk in biTab: its high bits, above the index bits (none
-// when the index takes all 32).
-func (m *Model) biPrint(hk uint64) uint32 {
-	if m.biIDBits >= 32 {
+// fingerprint is the fingerprint of a key's hash h in a table whose slots hold an index in their low idBits
+// bits (wordTab, biTab): the hash's high bits, above the index bits (none when the index takes all 32).
+func fingerprint(h uint64, idBits uint) uint32 {
+	if idBits >= 32 {
 		return 0
 	}
-	return uint32(hk>>32) << m.biIDBits
+	return uint32(h>>32) << idBits
 }
+
+// lowMask returns a mask of the low n bits of a uint32 (all ones for n ≥ 32).
+func lowMask(n uint) uint32 { return uint32(1)<<n - 1 }
 
 // tableSize returns a power of two at least twice n.
 func tableSize(n int) int {
@@ -327,13 +338,15 @@ func (m *Model) Bigrams() int { return len(m.biKeys) }
 // ID returns the id of word, and false when it is not in the vocabulary. Cost: one hash, no allocation.
 func (m *Model) ID(word string) (uint32, bool) {
 	mask := uint64(len(m.wordTab) - 1)
-	for h := maphash.String(m.seed, word) & mask; ; h = (h + 1) & mask {
+	hw := maphash.String(m.seed, word)
+	fp, idMask := fingerprint(hw, m.wordIDBits), lowMask(m.wordIDBits)
+	for h := hw & mask; ; h = (h + 1) & mask {
 		v := m.wordTab[h]
 		if v == 0 {
 			return Unknown, false
 		}
-		if m.words[v-1] == word {
-			return v - 1, true
+		if v&^idMask == fp && m.words[v&idMask-1] == word {
+			return v&idMask - 1, true
 		}
 	}
 }
@@ -345,8 +358,7 @@ func (m *Model) bigram(prev, w uint32) float64 {
 	if b := hk >> m.biShift; m.biSeen[b/64]&(1<<(b%64)) == 0 {
 		return 0 // never seen (the filter has no false negatives)
 	}
-	fp := m.biPrint(hk)
-	idMask := uint32(1)<<m.biIDBits - 1 // all ones when the index takes all 32 bits
+	fp, idMask := fingerprint(hk, m.biIDBits), lowMask(m.biIDBits)
 	for h := hk & mask; ; h = (h + 1) & mask {
 		v := m.biTab[h]
 		if v == 0 {
