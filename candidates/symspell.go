@@ -112,7 +112,7 @@ func (o SymSpellOptions) withDefaults() SymSpellOptions {
 //   - memory, on the default model's 124,863 words (2.87 M postings): 22.8 MiB (Stats().Bytes): postings
 //     10.9 MiB, buckets 4 MiB (2^20; 16 MiB with one bucket or more a posting, for no measurable gain in
 //     speed), runes 3.6 MiB, per-word metadata and word string headers 2.9 MiB, the order (ids and keys, 12
-//     bytes a word) 1.4 MiB; plus a 4-byte-per-word stamp array per pooled scratch.
+//     bytes a word) 1.4 MiB.
 //   - lookup, maxDist 2: median 7–8 µs (mean 10–14 µs) for typo'd 6–9-letter words; median ≈ 13 µs (mean
 //     ≈ 17 µs) on Norvig's misspellings; short tokens reach hundreds of words ("rote": 421) and cost up to
 //     ≈ 100 µs. maxDist 1: ≈ 1 µs. 0 allocations beyond growing dst. See BenchmarkSymSpellLookup.
@@ -385,7 +385,7 @@ func NewSymSpell(v Vocabulary, opts SymSpellOptions) *SymSpell {
 	buckets[0] = 0
 	s.buckets = buckets
 	s.postings = postings
-	s.pool.New = func() any { return &symScratch{stamp: make([]uint32, n)} }
+	s.pool.New = func() any { return new(symScratch) }
 	return s
 }
 
@@ -455,11 +455,13 @@ type symScratch struct {
 	hashes []uint64
 	cand   []uint32
 	found  []uint64 // rank<<8 | distance of the words verified before the sort (lookupOrdered)
-	stamp  []uint32 // stamp[rank] == gen: the word of that rank is already kept in this call
-	gen    uint32
-	del    deleter
-	ed     editdist.Scratch
-	pat    editdist.Pattern
+	// keptSet is an open-addressing set of the ranks gather keeps (rank+1, 0 empty), at least twice as large
+	// as the ranks gathered: small enough to stay in the first-level cache, where a mark per word would
+	// miss it about once a word.
+	keptSet []uint32
+	del     deleter
+	ed      editdist.Scratch
+	pat     editdist.Pattern
 	// bitParallel: pat holds the token (editdist.Pattern.Reset); otherwise distances take editdist.OSA.
 	bitParallel bool
 	ranges      [][2]uint32 // the postings of each delete hash
@@ -628,12 +630,13 @@ func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, 
 	}
 
 	// Keep each word once, and only those the cheap lower bounds of OSA leave within maxDist.
-	sc.gen++
-	if sc.gen == 0 {
-		clear(sc.stamp)
-		sc.gen = 1
+	setBits := max(bits.Len(uint(2*len(cand))), 4)
+	if cap(sc.keptSet) < 1<<setBits {
+		sc.keptSet = make([]uint32, 1<<setBits)
 	}
-	gen, stamp := sc.gen, sc.stamp
+	set := sc.keptSet[:1<<setBits]
+	clear(set)
+	setMask, setShift := uint32(len(set)-1), 32-setBits
 	ql, qm := len(q), classMask(q)
 	kept := cand[:0]
 	for _, rank := range cand {
@@ -646,10 +649,14 @@ func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, 
 		if bits.OnesCount32(qm&^wm) > maxDist || bits.OnesCount32(wm&^qm) > maxDist {
 			continue // OSA ≥ classes on one side only (see classMask)
 		}
-		if stamp[rank] == gen {
-			continue
+		h := (rank + 1) * 0x9e3779b1 >> setShift // Fibonacci hashing: the high bits of the product
+		for set[h] != 0 && set[h] != rank+1 {
+			h = (h + 1) & setMask
 		}
-		stamp[rank] = gen
+		if set[h] != 0 {
+			continue // kept already
+		}
+		set[h] = rank + 1
 		kept = append(kept, rank)
 	}
 	sc.cand = kept
