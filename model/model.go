@@ -268,6 +268,58 @@ func (d Decoding) Validate() error {
 	return nil
 }
 
+// DecodingNames lists the decoding options by their JSON names, in a fixed order.
+var DecodingNames = []string{"max_distance", "short_token", "known_log_prob", "max_candidates", "n_best", "beam",
+	"weak_margin"}
+
+// String returns the options as Set reads them, "name=value" separated by spaces, in the order of
+// DecodingNames; known_log_prob EveryWord is "every".
+func (d Decoding) String() string {
+	klp := strconv.FormatFloat(d.KnownLogProb, 'g', -1, 64)
+	if d.KnownLogProb == EveryWord {
+		klp = "every"
+	}
+	return fmt.Sprintf("max_distance=%d short_token=%d known_log_prob=%s max_candidates=%d n_best=%d beam=%s weak_margin=%s",
+		d.MaxDistance, d.ShortToken, klp, d.MaxCandidates, d.NBest, strconv.FormatFloat(d.Beam, 'g', -1, 64),
+		strconv.FormatFloat(d.WeakMargin, 'g', -1, 64))
+}
+
+// Set parses an assignment "name=value" (e.g. "weak_margin=-1") into d: an integer for max_distance,
+// short_token, max_candidates and n_best, a number for the others, or "every" for known_log_prob
+// (EveryWord). It does not validate the result (Validate does); 0 leaves the option to the corrector's
+// default.
+func (d *Decoding) Set(assignment string) error {
+	name, value, ok := strings.Cut(assignment, "=")
+	if !ok {
+		return fmt.Errorf("model: decoding option %q: want name=value", assignment)
+	}
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	ints := map[string]*int{"max_distance": &d.MaxDistance, "short_token": &d.ShortToken,
+		"max_candidates": &d.MaxCandidates, "n_best": &d.NBest}
+	floats := map[string]*float64{"known_log_prob": &d.KnownLogProb, "beam": &d.Beam, "weak_margin": &d.WeakMargin}
+	if p := ints[name]; p != nil {
+		v, err := strconv.ParseInt(value, 10, 32)
+		if err != nil {
+			return fmt.Errorf("model: decoding option %s: want an integer: %w", name, err)
+		}
+		*p = int(v)
+		return nil
+	}
+	if name == "known_log_prob" && value == "every" {
+		d.KnownLogProb = EveryWord
+		return nil
+	}
+	if p := floats[name]; p != nil {
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return fmt.Errorf("model: decoding option %s: %w", name, err)
+		}
+		*p = v
+		return nil
+	}
+	return fmt.Errorf("model: unknown decoding option %q (known: %s)", name, strings.Join(DecodingNames, ", "))
+}
+
 // WriteTo writes the bundle in the current format. The output is deterministic for equal bundles.
 func (b *Bundle) WriteTo(w io.Writer) (int64, error) {
 	if err := b.Params.Validate(); err != nil {

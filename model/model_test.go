@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spellwright/speller/errormodel"
@@ -195,6 +196,87 @@ func TestParams(t *testing.T) {
 	if _, err := b.WriteTo(new(bytes.Buffer)); err == nil {
 		t.Fatal("WriteTo accepted invalid params")
 	}
+}
+
+func TestDecodingSet(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want model.Decoding
+	}{
+		{"max_distance=1", model.Decoding{MaxDistance: 1}},
+		{"short_token=-1", model.Decoding{ShortToken: -1}},
+		{" known_log_prob = -13 ", model.Decoding{KnownLogProb: -13}},
+		{"max_candidates=20", model.Decoding{MaxCandidates: 20}},
+		{"n_best=3", model.Decoding{NBest: 3}},
+		{"beam=8.5", model.Decoding{Beam: 8.5}},
+		{"weak_margin=-1", model.Decoding{WeakMargin: -1}},
+		{"known_log_prob=every", model.Decoding{KnownLogProb: model.EveryWord}},
+	} {
+		var d model.Decoding
+		if err := d.Set(tc.in); err != nil || d != tc.want {
+			t.Errorf("Set(%q) = %+v, %v; want %+v", tc.in, d, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"weak_margin", "nope=1", "n_best=1.5", "n_best=", "beam=x", "max_distance=99999999999",
+		"=1", ""} {
+		d := model.LegacyDecoding
+		if err := d.Set(bad); err == nil {
+			t.Errorf("Set(%q) succeeded", bad)
+		} else if d != model.LegacyDecoding {
+			t.Errorf("Set(%q) failed but changed the options to %+v", bad, d)
+		}
+	}
+	// Every name is settable, and the result of each is what Validate judges.
+	for _, name := range model.DecodingNames {
+		var d model.Decoding
+		if err := d.Set(name + "=-1"); err != nil {
+			t.Errorf("Set(%s=-1): %v", name, err)
+		}
+		if d == (model.Decoding{}) {
+			t.Errorf("Set(%s=-1) changed nothing", name)
+		}
+	}
+	// String gives what Set reads back.
+	want := model.LegacyDecoding
+	want.KnownLogProb, want.Beam = -13.5, 0.25
+	var back model.Decoding
+	for _, a := range strings.Fields(want.String()) {
+		if err := back.Set(a); err != nil {
+			t.Fatalf("Set(%q) from String: %v", a, err)
+		}
+	}
+	if back != want {
+		t.Errorf("String %q read back as %+v, want %+v", want.String(), back, want)
+	}
+	if got := model.LegacyDecoding.String(); got != "max_distance=2 short_token=4 known_log_prob=every max_candidates=12 "+
+		"n_best=5 beam=12 weak_margin=3" {
+		t.Errorf("LegacyDecoding.String() = %q", got)
+	}
+	d := model.Decoding{}
+	if err := d.Set("max_distance=9"); err != nil {
+		t.Fatal(err)
+	}
+	if d.Validate() == nil {
+		t.Error("Validate accepted max_distance 9")
+	}
+}
+
+// FuzzSet checks that the parsers of command-line assignments, Params.Set and Decoding.Set, never panic, and
+// that an assignment they reject leaves what they set unchanged.
+func FuzzSet(f *testing.F) {
+	for _, s := range []string{"lambda=1", "weak_margin=-1", "n_best=3", "beam=NaN", "x", "=", "short_token=0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := model.DefaultParams
+		if err := p.Set(s); err != nil && p != model.DefaultParams {
+			t.Errorf("Params.Set(%q) failed and changed the params", s)
+		}
+		d := model.LegacyDecoding
+		if err := d.Set(s); err != nil && d != model.LegacyDecoding {
+			t.Errorf("Decoding.Set(%q) failed and changed the options", s)
+		}
+	})
 }
 
 // TestFormatFixtures loads one fixture per format version: old files must keep loading. Version 1 predates

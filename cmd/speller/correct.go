@@ -63,12 +63,13 @@ func runCorrect(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	modelPath := fs.String("model", "", "model bundle (default: the embedded English model)")
 	var sets listFlag
 	fs.Var(&sets, "set", "override a hyperparameter of the model, `name=value` (repeatable; names: "+strings.Join(model.ParamNames, ", ")+")")
+	decoding := decodingFlag(fs, "override a decoding option of the model")
 	asJSON := fs.Bool("json", false, "print one JSON object per query")
 	zero := fs.Bool("zero-results", false, "the queries returned no results: apply any correction found")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c, err := newCorrector(ctx, *modelPath, sets, false)
+	c, err := newCorrector(ctx, *modelPath, sets, *decoding, false)
 	if err != nil {
 		return err
 	}

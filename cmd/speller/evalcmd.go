@@ -15,9 +15,10 @@ import (
 )
 
 type evalJSON struct {
-	File   string       `json:"file"`
-	Model  string       `json:"model"`
-	Params model.Params `json:"params"`
+	File     string         `json:"file"`
+	Model    string         `json:"model"`
+	Params   model.Params   `json:"params"`
+	Decoding model.Decoding `json:"decoding"` // the options the corrector ran with (the bundle's over its defaults)
 	eval.Metrics
 }
 
@@ -72,6 +73,7 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	modelPath := fs.String("model", "", "model bundle (default: the embedded English model)")
 	var sets listFlag
 	fs.Var(&sets, "set", "override a hyperparameter of the model, `name=value` (repeatable; names: "+strings.Join(model.ParamNames, ", ")+")")
+	decoding := decodingFlag(fs, "override a decoding option of the model")
 	answersPath := fs.String("answers", "", "score another system's answers instead of a model: a `FILE` of rows typed<TAB>output "+
 		"(first answer kept for a repeated input); inputs it lacks are left as typed and reported")
 	asJSON := fs.Bool("json", false, "print one JSON object per file")
@@ -84,7 +86,7 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var bad []string
 	fs.Visit(func(f *flag.Flag) {
-		if *answersPath != "" && (f.Name == "model" || f.Name == "set") {
+		if *answersPath != "" && (f.Name == "model" || f.Name == "set" || f.Name == "decoding") {
 			bad = append(bad, "--"+f.Name)
 		}
 	})
@@ -114,7 +116,7 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return answersJSON{File: path, Answers: *answersPath, Missing: missing, Conflicts: a.Conflicts, Metrics: m}
 		}
 	} else {
-		c, err := newCorrector(ctx, *modelPath, sets, true)
+		c, err := newCorrector(ctx, *modelPath, sets, *decoding, true)
 		if err != nil {
 			return err
 		}
@@ -124,8 +126,9 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		for _, name := range model.ParamNames {
 			header += fmt.Sprintf(" %s=%g", name, *p.Ptr(name))
 		}
+		header += "\ndecoding " + c.Decoding().String()
 		encode = func(path string, m eval.Metrics, _ int) any {
-			return evalJSON{File: path, Model: c.Bundle().Meta.Version, Params: p, Metrics: m}
+			return evalJSON{File: path, Model: c.Bundle().Meta.Version, Params: p, Decoding: c.Decoding(), Metrics: m}
 		}
 	}
 	if !*asJSON {

@@ -45,10 +45,29 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// newCorrector loads the model at path ("" for the embedded default) with the hyperparameter overrides. Many
-// queries to correct (neighbours) make the neighbour table worth building first (spell.Options.Neighbours,
-// about a second): a command that corrects a few queries does without.
-func newCorrector(ctx context.Context, path string, sets []string, neighbours bool) (*spell.Corrector, error) {
+// decodingFlag adds the repeatable flag --decoding to fs, whose assignments set the bundle's decoding
+// options (setDecoding).
+func decodingFlag(fs *flag.FlagSet, what string) *listFlag {
+	var l listFlag
+	fs.Var(&l, "decoding", what+", `name=value` (repeatable; names: "+strings.Join(model.DecodingNames, ", ")+
+		"; e.g. weak_margin=-1: no searches for run-together and split misspelled words, a third less CPU on web queries)")
+	return &l
+}
+
+// setDecoding applies the assignments of --decoding to the decoding options d, and validates them.
+func setDecoding(d *model.Decoding, assignments []string) error {
+	for _, s := range assignments {
+		if err := d.Set(s); err != nil {
+			return err
+		}
+	}
+	return d.Validate()
+}
+
+// newCorrector loads the model at path ("" for the embedded default) with the hyperparameter and decoding
+// overrides. Many queries to correct (neighbours) make the neighbour table worth building first
+// (spell.Options.Neighbours, about a second): a command that corrects a few queries does without.
+func newCorrector(ctx context.Context, path string, sets, decoding []string, neighbours bool) (*spell.Corrector, error) {
 	b, err := data.Load(path)
 	if err != nil {
 		return nil, err
@@ -59,6 +78,9 @@ func newCorrector(ctx context.Context, path string, sets []string, neighbours bo
 		}
 	}
 	if err := b.Params.Validate(); err != nil {
+		return nil, err
+	}
+	if err := setDecoding(&b.Decoding, decoding); err != nil {
 		return nil, err
 	}
 	return correctorOf(ctx, b, neighbours)

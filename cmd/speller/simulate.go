@@ -110,7 +110,7 @@ func runSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if path == "default" {
 			path = ""
 		}
-		c, err := newCorrector(ctx, path, sets, true)
+		c, err := newCorrector(ctx, path, sets, nil, true)
 		if err != nil {
 			return err
 		}

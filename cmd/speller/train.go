@@ -26,6 +26,7 @@ import (
 	"github.com/spellwright/speller/mine"
 	"github.com/spellwright/speller/model"
 	"github.com/spellwright/speller/querylog"
+	"github.com/spellwright/speller/spell"
 	"github.com/spellwright/speller/train"
 )
 
@@ -80,7 +81,12 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	comment := fs.String("comment", "", "free-text comment stored in the model metadata")
 	protect := fs.String("protect", "", "terms the speller must never change (brands, product names), one per line in `FILE`")
 	neverSuggest := fs.String("never-suggest", "", "words the speller must never produce (offensive words), one per line in `FILE`")
+	decoding := decodingFlag(fs, "a decoding option pinned in the model instead of the corrector's default")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	check := spell.DefaultDecoding() // what the trainer pins: a bad --decoding fails before the work
+	if err := setDecoding(&check, *decoding); err != nil {
 		return err
 	}
 	holdOutSet := false
@@ -228,6 +234,9 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	b, err := c.Bundle(opts)
 	if err != nil {
+		return err
+	}
+	if err := setDecoding(&b.Decoding, *decoding); err != nil {
 		return err
 	}
 	if err := b.WriteFile(*out); err != nil {

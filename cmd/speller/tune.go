@@ -67,6 +67,7 @@ func runTune(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	restarts := fs.Int("restarts", 3, "random restarts per climb")
 	autoPrecision := fs.Float64("auto-precision", 0.95, "target precision of the corrections applied automatically")
 	fixed := fs.String("fix", "", "comma-separated hyperparameters kept at the model's values (names: "+strings.Join(model.ParamNames, ", ")+")")
+	decoding := decodingFlag(fs, "tune under this decoding option instead of the model's, and pin it in the tuned bundle")
 	plotDir := fs.String("plot", "", "write climb.svg and thresholds.svg into `DIR`")
 	asJSON := fs.Bool("json", false, "print the summary as JSON instead of tables")
 	usage := fs.Usage
@@ -82,6 +83,9 @@ func runTune(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	start := time.Now()
 	b, err := data.Load(*modelPath)
 	if err != nil {
+		return err
+	}
+	if err := setDecoding(&b.Decoding, *decoding); err != nil {
 		return err
 	}
 	ex, err := readExamples(files)
