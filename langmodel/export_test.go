@@ -18,6 +18,6 @@ func (m *Model) Kept() [][3]float64 {
 
 // PassesFilter reports whether the bigram filter lets the key (prev, w) through to the table.
 func (m *Model) PassesFilter(prev, w uint32) bool {
-	b := hashmix.Mix(pairKey(prev, w)) >> m.biShift
+	b := m.seenBit(w, hashmix.Mix(pairKey(prev, w)))
 	return m.biSeen[b/64]&(1<<(b%64)) != 0
 }

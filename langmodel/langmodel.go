@@ -229,11 +229,14 @@ type Model struct {
 	// transitions the decoder asks for were never seen) is rejected without reading biKeys.
 	biTab    []uint32
 	biIDBits uint
-	// biSeen is a filter of the bigrams (one bit per key hash, at least 8 bits per bigram, so about one in
-	// eight unseen keys passes): small enough to stay in the cache, it answers most look-ups of a bigram never
-	// seen, the common case, without a read of biTab. biShift takes a hash's high bits to its bit.
-	biSeen  []uint64
-	biShift uint
+	// biSeen is a filter of the bigrams: one bit per bigram, at least 8 bits per bigram, so about one in eight
+	// unseen keys passes, and it answers most look-ups of a bigram never seen, the common case, without a read
+	// of biTab. It is blocked by the second word: the bigrams (v, w) of one w set their bits (chosen by the
+	// pair's hash) in one cache line of 512 bits (chosen by w's hash). The decoder asks for the transitions
+	// into a word from every word before it, one after the other: those read one line of the filter, where
+	// one bit per pair would read a line each (seenBit).
+	biSeen       []uint64
+	biBlockShift uint
 }
 
 // index derives the tables of the look-ups from the words, counts and bigrams. It returns the id of a word
@@ -275,14 +278,14 @@ func (m *Model) index() (dup int) {
 			}
 		}
 	}
-	logBits := max(bits.Len(uint(8*len(m.biKeys))), 6) // 8–16 bits per bigram, at least one word
-	m.biSeen, m.biShift = make([]uint64, 1<<logBits/64), uint(64-logBits)
+	logBits := max(bits.Len(uint(8*len(m.biKeys))), seenBlockBits) // 8–16 bits per bigram, at least one block
+	m.biSeen, m.biBlockShift = make([]uint64, 1<<logBits/64), uint(64-(logBits-seenBlockBits))
 	m.biTab = make([]uint32, tableSize(len(m.biKeys)))
 	m.biIDBits = uint(bits.Len(uint(len(m.biKeys))))
 	mask = uint64(len(m.biTab) - 1)
 	for i, k := range m.biKeys {
 		hk := hashmix.Mix(k)
-		b := hk >> m.biShift
+		b := m.seenBit(uint32(k), hk)
 		m.biSeen[b/64] |= 1 << (b % 64)
 		for h := hk & mask; ; h = (h + 1) & mask {
 			if m.biTab[h] == 0 {
@@ -292,6 +295,16 @@ func (m *Model) index() (dup int) {
 		}
 	}
 	return dup
+}
+
+// seenBlockBits is log2 of the bits of a block of biSeen: 512 bits, a cache line.
+const seenBlockBits = 9
+
+// seenBit returns the bit of biSeen of the bigram (·, w) whose key hashes to hk: in w's block, chosen by the
+// high bits of w times 2⁶⁴/φ (Fibonacci hashing: one multiplication, and consecutive ids fall far apart), the
+// bit of hk's top bits (biTab's slot takes its low bits, and its fingerprint the bits from 32 up).
+func (m *Model) seenBit(w uint32, hk uint64) uint64 {
+	return uint64(w)*0x9e3779b97f4a7c15>>m.biBlockShift<<seenBlockBits | hk>>(64-seenBlockBits)
 }
 
 // fingerprint is the fingerprint of a key's hash h in a table whose slots hold an index in their low idBits
@@ -355,7 +368,7 @@ func (m *Model) bigram(prev, w uint32) float64 {
 	k := pairKey(prev, w)
 	mask := uint64(len(m.biTab) - 1)
 	hk := hashmix.Mix(k)
-	if b := hk >> m.biShift; m.biSeen[b/64]&(1<<(b%64)) == 0 {
+	if b := m.seenBit(w, hk); m.biSeen[b/64]&(1<<(b%64)) == 0 {
 		return 0 // never seen (the filter has no false negatives)
 	}
 	fp, idMask := fingerprint(hk, m.biIDBits), lowMask(m.biIDBits)
