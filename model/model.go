@@ -312,7 +312,7 @@ func (d *Decoding) Set(assignment string) error {
 	if p := floats[name]; p != nil {
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil {
-			return fmt.Errorf("model: decoding option %s: %w", name, err)
+			return fmt.Errorf("model: decoding option %s: want a number: %w", name, err)
 		}
 		*p = v
 		return nil

@@ -226,7 +226,7 @@ func TestDecodingSet(t *testing.T) {
 			t.Errorf("Set(%q) failed but changed the options to %+v", bad, d)
 		}
 	}
-	// Every name is settable, and the result of each is what Validate judges.
+	// Every name is settable.
 	for _, name := range model.DecodingNames {
 		var d model.Decoding
 		if err := d.Set(name + "=-1"); err != nil {

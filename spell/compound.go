@@ -122,7 +122,8 @@ func (sg *segmenter) reset(words *arena) {
 //
 // Each start position keeps the partsPerStart words with the best completion by unigrams (an upper bound of
 // sorts, computed right to left), so the Viterbi search costs O(runes · partsPerStart²) bigram look-ups. The
-// substrings cost one hash each (O(runes · maxPartRunes)), and with fuzzy one index look-up each.
+// substrings cost one hash each (O(runes · maxPartRunes)), and with fuzzy one index look-up each (a
+// vocabulary word's words one edit away come from the neighbour table, when built).
 func (c *Corrector) segment(sg *segmenter, tm *terms, text string, boundary int, fuzzy bool, floor float64) []segmentation {
 	lm, lambda := c.b.LM, c.p.Lambda
 	sg.offs = sg.offs[:0]
@@ -255,7 +256,7 @@ func (c *Corrector) fuzzyParts(sg *segmenter, tm *terms, text string, p, e, d in
 	key := foundKey{sub, d}
 	span, ok := sg.found[key]
 	if !ok {
-		// A vocabulary word's words one edit away are in the neighbour table, once built, in the order the
+		// The words one edit from a vocabulary word are in the neighbour table, once built, in the order the
 		// index visits them, with the same emissions: the same ranking, without the look-up (see column).
 		tab, id, known := c.nb.of(), langmodel.Unknown, false
 		if tab != nil && d == neighbourDistance {

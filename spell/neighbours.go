@@ -16,7 +16,8 @@ import (
 // order of log P(w) (the order the default index visits them in, candidates.SymSpell.LookupOrdered), with the
 // error model's log P(word typed | neighbour meant). Most tokens of a query are vocabulary words typed as they
 // are, and their column is the words one edit away ranked by log P(w) + λ·log P(t|w): with the table it is
-// drawn from memory, without the index's look-up and the alignments, and is the same column. The table
+// drawn from memory, without the index's look-up and the alignments, and is the same column; so are the
+// misspelled parts one edit from a substring that is a vocabulary word, in a segmentation (fuzzyParts). The table
 // depends on the model only (not on the hyperparameters), so the correctors of WithParams share it. Built
 // once per model, in the background (about 1.2 s of CPU for 125,000 words, spread over the cores; 866,000
 // neighbours, 7 MB); until it is complete, columns are drawn from the index as without it.
@@ -110,7 +111,8 @@ func startNeighbours(lm *langmodel.Model, idx *candidates.SymSpell, em *errormod
 	return n
 }
 
-// neighboursUsable reports whether a corrector with options o would draw any column from the table: the
+// neighboursUsable reports whether a corrector with options o would draw any column from the table (and so
+// build it; the segmentation's parts use it too once built): the
 // candidates of a vocabulary word are drawn neighbourDistance edits away when MaxDistance is one more, and,
 // when it is neighbourDistance, for the words that are not common (a finite KnownLogProb) and longer than
 // ShortToken.

@@ -93,7 +93,8 @@ type Options struct {
 	// Neighbours builds, in the background after New returns, the table of every vocabulary word's
 	// candidates one edit away with their error-model scores (see neighbourTable: about 1.2 s of CPU and
 	// 7 MB for 125,000 words), from which a vocabulary word typed as it is, most tokens, gets its candidates
-	// without a look-up or an alignment. Answers do not change; WaitNeighbours waits for it. For a server;
+	// without a look-up or an alignment (and so do the parts of a segmentation one edit from a vocabulary
+	// word). Answers do not change; WaitNeighbours waits for it. For a server;
 	// a command that corrects a few queries does better without. Only with the default Index (a custom one,
 	// such as a live search index, may change under the table), and only when the options draw a vocabulary
 	// word's candidates one edit away (MaxDistance 2, the default).

@@ -50,7 +50,8 @@ func parse(fs *flag.FlagSet, args []string) error {
 func decodingFlag(fs *flag.FlagSet, what string) *listFlag {
 	var l listFlag
 	fs.Var(&l, "decoding", what+", `name=value` (repeatable; names: "+strings.Join(model.DecodingNames, ", ")+
-		"; e.g. weak_margin=-1: no searches for run-together and split misspelled words, a third less CPU on web queries)")
+		"; 0 means the corrector's default; e.g. weak_margin=-1: no reading of run-together text as three words or more "+
+		"or as misspelled words, about a fifth less CPU on web queries)")
 	return &l
 }
 

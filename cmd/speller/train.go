@@ -85,8 +85,10 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	check := spell.DefaultDecoding() // what the trainer pins: a bad --decoding fails before the work
-	if err := setDecoding(&check, *decoding); err != nil {
+	// The decoding options the bundle pins: the corrector's defaults (what train.Counter.Bundle writes), with
+	// --decoding over them, checked before the work.
+	decodingOpts := spell.DefaultDecoding()
+	if err := setDecoding(&decodingOpts, *decoding); err != nil {
 		return err
 	}
 	holdOutSet := false
@@ -236,9 +238,7 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	if err := setDecoding(&b.Decoding, *decoding); err != nil {
-		return err
-	}
+	b.Decoding = decodingOpts
 	if err := b.WriteFile(*out); err != nil {
 		return err
 	}
