@@ -636,7 +636,7 @@ func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, 
 	}
 	set := sc.keptSet[:1<<setBits]
 	clear(set)
-	setMask, setShift := uint32(len(set)-1), 32-setBits
+	setMask := uint32(len(set) - 1)
 	ql, qm := len(q), classMask(q)
 	kept := cand[:0]
 	for _, rank := range cand {
@@ -649,7 +649,7 @@ func (s *SymSpell) gather(sc *symScratch, token string, maxDist int) ([]uint32, 
 		if bits.OnesCount32(qm&^wm) > maxDist || bits.OnesCount32(wm&^qm) > maxDist {
 			continue // OSA ≥ classes on one side only (see classMask)
 		}
-		h := (rank + 1) * 0x9e3779b1 >> setShift // Fibonacci hashing: the high bits of the product
+		h := uint32(hashmix.Fibonacci(uint64(rank), uint(setBits)))
 		for set[h] != 0 && set[h] != rank+1 {
 			h = (h + 1) & setMask
 		}

@@ -235,10 +235,10 @@ type Model struct {
 	// one cache line of 512 bits (chosen by w's hash). The decoder asks for the transitions into a word from
 	// every word before it, one after the other: those read one line of the filter, where a bit anywhere
 	// would read a line each (seenBit). The price: a frequent second word fills its block, so that unseen
-	// pairs pass about one time in eight for a word drawn at random but one in four for a word drawn by its
-	// frequency (default model; one in thirteen either way unblocked), and each costs a probe of biTab.
-	biSeen       []uint64
-	biBlockShift uint
+	// pairs pass about one time in sixteen for a second word drawn at random but one in four for one drawn by
+	// its frequency (default model; one in thirteen either way unblocked), and each costs a probe of biTab.
+	biSeen      []uint64
+	biBlockBits uint // log2 of the blocks
 }
 
 // index derives the tables of the look-ups from the words, counts and bigrams. It returns the id of a word
@@ -281,7 +281,7 @@ func (m *Model) index() (dup int) {
 		}
 	}
 	logBits := max(bits.Len(uint(8*len(m.biKeys))), seenBlockBits) // 8–16 bits per bigram, at least one block
-	m.biSeen, m.biBlockShift = make([]uint64, 1<<logBits/64), uint(64-(logBits-seenBlockBits))
+	m.biSeen, m.biBlockBits = make([]uint64, 1<<logBits/64), uint(logBits-seenBlockBits)
 	m.biTab = make([]uint32, tableSize(len(m.biKeys)))
 	m.biIDBits = uint(bits.Len(uint(len(m.biKeys))))
 	mask = uint64(len(m.biTab) - 1)
@@ -302,12 +302,11 @@ func (m *Model) index() (dup int) {
 // seenBlockBits is log2 of the bits of a block of biSeen: 512 bits, a cache line.
 const seenBlockBits = 9
 
-// seenBit returns the bit of biSeen of the bigram (·, w) whose key hashes to hk: in w's block, chosen by the
-// high bits of w times 2⁶⁴/φ (Fibonacci hashing: one multiplication, and consecutive ids fall far apart), the
-// bit of hk's top 9 bits (biTab's slot takes its low bits, and its fingerprint bits 32 to 63−biIDBits: apart
+// seenBit returns the bit of biSeen of the bigram (·, w) whose key hashes to hk: in w's block, chosen by
+// Fibonacci hashing of w (one multiplication), the bit of hk's top 9 bits (biTab's slot takes its low bits, and its fingerprint bits 32 to 63−biIDBits: apart
 // from these when biIDBits ≥ 9, at least 256 bigrams; a tiny model's overlap costs false passes only).
 func (m *Model) seenBit(w uint32, hk uint64) uint64 {
-	return uint64(w)*0x9e3779b97f4a7c15>>m.biBlockShift<<seenBlockBits | hk>>(64-seenBlockBits)
+	return hashmix.Fibonacci(uint64(w), m.biBlockBits)<<seenBlockBits | hk>>(64-seenBlockBits)
 }
 
 // fingerprint is the fingerprint of a key's hash h in a table whose slots hold an index in their low idBits

@@ -20,3 +20,25 @@ func TestMix(t *testing.T) {
 		}
 	}
 }
+
+func TestFibonacci(t *testing.T) {
+	for _, bits := range []uint{0, 1, 4, 11, 32, 63, 64} {
+		counts := make(map[uint64]int)
+		for x := uint64(0); x < 1<<12; x++ {
+			h := Fibonacci(x, bits)
+			if bits < 64 && h>>bits != 0 {
+				t.Fatalf("Fibonacci(%d, %d) = %d, out of range", x, bits, h)
+			}
+			counts[h]++
+		}
+		// Sequential keys spread evenly: within a sixteenth of the fair share in any slot when the slots are
+		// fewer than the keys, all distinct otherwise.
+		slots := uint64(1) << min(bits, 12)
+		fair := (1 << 12) / slots
+		for h, n := range counts {
+			if uint64(n) > fair+fair/16+1 {
+				t.Fatalf("bits %d: slot %d holds %d of 4096 sequential keys", bits, h, n)
+			}
+		}
+	}
+}
