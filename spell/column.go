@@ -125,13 +125,7 @@ func (c *Corrector) column(s *scratch, i int, id uint32, inf *tokInfo) {
 	}
 	own := c.typedRank(*inf)
 	floor := c.floor(own)
-	// A vocabulary word typed as it is (not a variant of one) ranks its neighbours from the table, once built.
-	tab := c.nb.of()
-	if tab != nil && id != langmodel.Unknown && dist == neighbourDistance && text == c.b.LM.Word(id) {
-		s.best = c.rankNeighbours(s.best, tab, id, floor, c.opts.MaxCandidates, &s.terms)
-	} else {
-		s.best = c.nearest(s.best, &s.bounds, &s.matches, text, 0, dist, floor, c.opts.MaxCandidates, &s.terms)
-	}
+	s.best = c.nearestOf(s.best, &s.bounds, &s.matches, text, id, 0, dist, floor, c.opts.MaxCandidates, &s.terms)
 	if id == langmodel.Unknown && c.opts.WeakMargin >= 0 &&
 		(len(s.best) == 0 || s.best[0].r-max(own, weakRefLogPUnk+inf.unk-inf.length) < c.opts.WeakMargin) {
 		inf.weak = true

@@ -256,17 +256,11 @@ func (c *Corrector) fuzzyParts(sg *segmenter, tm *terms, text string, p, e, d in
 	key := foundKey{sub, d}
 	span, ok := sg.found[key]
 	if !ok {
-		// The words one edit from a vocabulary word are in the neighbour table, once built, in the order the
-		// index visits them, with the same emissions: the same ranking, without the look-up (see column).
-		tab, id, known := c.nb.of(), langmodel.Unknown, false
-		if tab != nil && d == neighbourDistance {
-			id, known = c.b.LM.ID(sub)
+		id := langmodel.Unknown
+		if d == neighbourDistance { // the words one edit from a vocabulary word may come from the table
+			id, _ = c.b.LM.ID(sub)
 		}
-		if known {
-			sg.best = c.rankNeighbours(sg.best, tab, id, c.p.LogPUnk, fuzzyPerPart, tm)
-		} else {
-			sg.best = c.nearest(sg.best, &sg.bounds, &sg.matches, sub, d, d, c.p.LogPUnk, fuzzyPerPart, tm)
-		}
+		sg.best = c.nearestOf(sg.best, &sg.bounds, &sg.matches, sub, id, d, d, c.p.LogPUnk, fuzzyPerPart, tm)
 		span.from = int32(len(sg.foundWords))
 		sg.foundWords = append(sg.foundWords, sg.best...)
 		span.to = int32(len(sg.foundWords))

@@ -136,6 +136,20 @@ func (c *Corrector) nearest(dst []ranked, bounds *[]bound, matches *[]candidates
 	return c.texts(o.best)
 }
 
+// nearestOf is nearest for a token whose vocabulary id is id (langmodel.Unknown when it has none): the words
+// one edit from a vocabulary word typed as it is (not a variant of one) come from the neighbour table, once
+// built, in the order the index visits them and with the same emissions, so the same ranking without the
+// look-up and the alignments (rankNeighbours). The columns of tokens and the misspelled parts of
+// segmentations both take them so.
+func (c *Corrector) nearestOf(dst []ranked, bounds *[]bound, matches *[]candidates.Match, token string, id uint32,
+	minDist, dist int, floor float64, k int, tm *terms) []ranked {
+	if tab := c.nb.of(); tab != nil && minDist <= neighbourDistance && dist == neighbourDistance &&
+		id != langmodel.Unknown && token == c.b.LM.Word(id) {
+		return c.rankNeighbours(dst, tab, id, floor, k, tm)
+	}
+	return c.nearest(dst, bounds, matches, token, minDist, dist, floor, k, tm)
+}
+
 // wider returns best, the k best words within dist of token above floor (nearest), with the words one edit
 // further that the index finds and those that sound like the token further than dist among them: the k best
 // of what candidates.Sources.Wide gives, as rank ranks them. seen and matches are scratch.
